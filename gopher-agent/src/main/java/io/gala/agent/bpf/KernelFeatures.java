@@ -1,0 +1,56 @@
+package io.gala.agent.bpf;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import jnr.ffi.Pointer;
+
+/**
+ * Answers "does this kernel have hook X?" before a program is loaded, so that a probe built for 6.x
+ * can skip an optional program on 5.10 instead of failing as a whole.
+ */
+public final class KernelFeatures {
+  private static final int BTF_KIND_TYPEDEF = 8;
+  private static final int BTF_KIND_STRUCT = 4;
+  private static final Path TRACEFS = Path.of("/sys/kernel/tracing/events");
+  private static final Path DEBUGFS_TRACING = Path.of("/sys/kernel/debug/tracing/events");
+  private static Pointer vmlinuxBtf;
+
+  private KernelFeatures() {}
+
+  private static synchronized Pointer vmlinux() {
+    if (vmlinuxBtf == null) {
+      LibbpfLog.install();
+      vmlinuxBtf = BpfException.check(Native.LIBBPF.btf__load_vmlinux_btf(), "load", "vmlinux BTF");
+    }
+    return vmlinuxBtf;
+  }
+
+  /**
+   * Whether the attach target of a program section exists: {@code tp_btf/x} and {@code raw_tp/x} need
+   * the BTF typedef {@code btf_trace_x}; {@code tracepoint/cat/x} needs the tracefs directory (or, when
+   * tracefs is not mounted, the raw tracepoint's BTF). Other sections are assumed present.
+   */
+  public static boolean hasAttachTarget(String section) {
+    if (section.startsWith("tp_btf/") || section.startsWith("raw_tp/") || section.startsWith("raw_tracepoint/")) {
+      String tp = section.substring(section.indexOf('/') + 1);
+      return hasTypedef("btf_trace_" + tp);
+    }
+    if (section.startsWith("tracepoint/") || section.startsWith("tp/")) {
+      String catAndName = section.substring(section.indexOf('/') + 1);
+      if (Files.isDirectory(TRACEFS) || Files.isDirectory(DEBUGFS_TRACING)) {
+        return Files.isDirectory(TRACEFS.resolve(catAndName))
+            || Files.isDirectory(DEBUGFS_TRACING.resolve(catAndName));
+      }
+      return hasTypedef("btf_trace_" + catAndName.substring(catAndName.indexOf('/') + 1));
+    }
+    return true;
+  }
+
+  public static boolean hasTypedef(String name) {
+    return Native.LIBBPF.btf__find_by_name_kind(vmlinux(), name, BTF_KIND_TYPEDEF) > 0;
+  }
+
+  public static boolean hasStruct(String name) {
+    return Native.LIBBPF.btf__find_by_name_kind(vmlinux(), name, BTF_KIND_STRUCT) > 0;
+  }
+}
