@@ -42,18 +42,32 @@ public record ProbeConfig(List<String> subprobes, Snoopers snoopers, Map<String,
     return v == null ? defaultValue : String.valueOf(v);
   }
 
-  /** Processes to watch; empty lists mean every process in scope. */
-  public record Snoopers(List<Long> procIds, List<ProcName> procNames, List<String> containerIds) {
+  /**
+   * Processes to watch; empty lists mean every process in scope. Pod ids and custom labels are kept and
+   * returned as given (gala-ops compatibility); pods are matched once Kubernetes metadata exists.
+   */
+  public record Snoopers(
+      List<Long> procIds,
+      List<ProcName> procNames,
+      List<String> containerIds,
+      List<String> podIds,
+      Map<String, String> customLabels) {
     public static final Snoopers NONE = new Snoopers(List.of(), List.of(), List.of());
 
     public Snoopers {
       procIds = List.copyOf(procIds);
       procNames = List.copyOf(procNames);
       containerIds = List.copyOf(containerIds);
+      podIds = List.copyOf(podIds);
+      customLabels = Map.copyOf(customLabels);
+    }
+
+    public Snoopers(List<Long> procIds, List<ProcName> procNames, List<String> containerIds) {
+      this(procIds, procNames, containerIds, List.of(), Map.of());
     }
 
     public boolean isEmpty() {
-      return procIds.isEmpty() && procNames.isEmpty() && containerIds.isEmpty();
+      return procIds.isEmpty() && procNames.isEmpty() && containerIds.isEmpty() && podIds.isEmpty();
     }
 
     /** Whether a process is snooped: true for all when no snooper is set. */
