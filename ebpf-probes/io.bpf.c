@@ -56,17 +56,19 @@ struct bio_owner {
 /* Bios followed per request completion; more stay charged to nobody (rare: large merged writes). */
 #define MAX_BIOS 16
 
-/* struct request * -> times, one entry per request in flight on any disk (queue depth x disks). LRU, so
- * that the entry of a request that never completes (its disk was removed) ages out instead of leaking. */
+/* struct request * -> times, one entry per request in flight on any disk (queue depth x disks). A plain
+ * hash (an LRU insert costs a lock per request): requests are preallocated per tag, so the entry of a
+ * request whose completion was missed is overwritten when its tag is used again. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, struct rq_times);
 } start SEC(".maps");
 
 /* struct bio * -> submitter, one entry per bio in flight to a request-based disk (more than requests:
- * bios waiting for a tag or in a plug, merged bios). LRU for the same reason as start. */
+ * bios waiting for a tag or in a plug, merged bios). LRU: a bio whose request completion was missed
+ * (see docs/probes/io.md) ages out instead of leaking. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
