@@ -30,7 +30,7 @@ final class IoTables {
       .counter("discard_ops", "requests", "Discard requests completed")
       .counter("flush_ops", "requests", "Flush requests completed")
       .counter("err_count", "completions", "Request completions with an error status")
-      .gauge("err_code", "errno", "Negative errno of the last failed request (-5 = EIO), 0 when none failed")
+      .gauge("err_code", "errno", "Negative errno of the last failed request (-5 EIO, -28 ENOSPC), 0 when none failed")
       .build();
 
   static final TableDef PROC_IO = TableDef.builder("proc_io")
@@ -38,16 +38,16 @@ final class IoTables {
       .keys("tgid", "major", "first_minor")
       .labels("comm", "cmdline", "container_id", "disk_name")
       .histogram("bio_latency", "seconds",
-          "Latency of the process's block requests, from the first block-layer event to completion")
-      .counter("bio_read_bytes", "bytes", "Bytes read by block requests the process submitted")
-      .counter("bio_write_bytes", "bytes", "Bytes written by block requests the process submitted")
-      .counter("bio_read_ops", "requests", "Read requests the process submitted")
-      .counter("bio_write_ops", "requests", "Write requests the process submitted")
-      .counter("less_4k_io_read", "requests", "Read requests of at most 4 KiB")
-      .counter("less_4k_io_write", "requests", "Write requests of at most 4 KiB")
-      .counter("greater_4k_io_read", "requests", "Read requests larger than 4 KiB")
-      .counter("greater_4k_io_write", "requests", "Write requests larger than 4 KiB")
-      .counter("bio_err_count", "completions", "Completions with an error status of the process's requests")
+          "Latency of the process's block I/O, from submitting a bio (block_bio_queue) to the completion ending it")
+      .counter("bio_read_bytes", "bytes", "Bytes read by bios the process submitted")
+      .counter("bio_write_bytes", "bytes", "Bytes written by bios the process submitted")
+      .counter("bio_read_ops", "bios", "Read bios the process submitted")
+      .counter("bio_write_ops", "bios", "Write bios the process submitted")
+      .counter("less_4k_io_read", "bios", "Read bios of at most 4 KiB")
+      .counter("less_4k_io_write", "bios", "Write bios of at most 4 KiB")
+      .counter("greater_4k_io_read", "bios", "Read bios larger than 4 KiB")
+      .counter("greater_4k_io_write", "bios", "Write bios larger than 4 KiB")
+      .counter("bio_err_count", "bios", "Bios of the process completed with an error status")
       .build();
 
   static final List<TableDef> ALL = List.of(BLOCK, PROC_IO);

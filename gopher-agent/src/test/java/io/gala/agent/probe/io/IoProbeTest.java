@@ -73,8 +73,8 @@ class IoProbeTest {
         FileChannel ch = loop.openDirect(false)) {
       timedReads(ch, 300, Long.MAX_VALUE); // warm-up: JIT, the backing file's extents
       ReadWindow idle = window(probe, () -> timedReads(ch, 2000, Long.MAX_VALUE));
-      // Large reads: the device stays busy while fio needs little CPU on this shared machine.
-      Process fio = startFio("randread", "256k", 16, 5);
+      // Large reads: each holds one of the device's four requests long, and fio needs little CPU.
+      Process fio = startFio("randread", "1m", 16, 5);
       try {
         Thread.sleep(1000); // fio up and its queue full
         ReadWindow busy = window(probe, () -> timedReads(ch, Integer.MAX_VALUE, System.nanoTime() + 2_000_000_000L));
