@@ -115,6 +115,8 @@ public final class BrokerProcess implements AutoCloseable {
       List<String> cmd = new ArrayList<>(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xms64m", "-Xmx320m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
+          // A caller's class path may hold another SLF4J provider: the broker logs through log4j2.
+          "-Dslf4j.provider=org.apache.logging.slf4j.SLF4JServiceProvider",
           "-cp", System.getProperty("java.class.path"),
           KafkaBroker.class.getName(),
           "--dir", dir.toString(), "--port", String.valueOf(port), "--controller-port", String.valueOf(controllerPort)));

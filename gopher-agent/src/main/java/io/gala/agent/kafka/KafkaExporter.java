@@ -231,6 +231,11 @@ public final class KafkaExporter implements SampleListener, AutoCloseable {
         s.sentBytes(), droppedBatches, droppedRecords);
   }
 
+  /** The last sequence number given on a protobuf stream: how many batches it produced. */
+  synchronized long lastSequence(Topics.Stream stream) {
+    return sequences[stream.ordinal()];
+  }
+
   /** Protobuf batches of one stream dropped or lost: the sequence numbers a consumer finds missing. */
   public long droppedBatches(Topics.Stream stream) {
     return (stream.isProtobuf() ? protobufSpool : jsonSpool).droppedBatches(stream);
