@@ -104,8 +104,10 @@ class KafkaOutageTest {
       assertThat(smallDropped).as("the small spool overflowed").isPositive();
 
       try (Collector c = new Collector(broker.bootstrap(), topics, name, java.util.List.of(Topics.Stream.RECORDS))) {
-        assertThat(c.pollUntil(() -> received(c, big) >= bigBatches
-            && received(c, small) >= smallBatches - smallDropped, Duration.ofSeconds(120))).isTrue();
+        boolean all = c.pollUntil(() -> received(c, big) >= bigBatches
+            && received(c, small) >= smallBatches - smallDropped, Duration.ofSeconds(120));
+        assertThat(all).as("all batches consumed: big sent " + bigBatches + ", small sent " + smallBatches + " dropped "
+            + smallDropped + "; consumer saw " + c.consumer.sequences()).isTrue();
         c.consumer.poll(Duration.ofSeconds(2));
         SequenceTracker.RunStats b = c.consumer.sequences().get(run(big));
         assertThat(b).as("big spool: every batch exactly once")
