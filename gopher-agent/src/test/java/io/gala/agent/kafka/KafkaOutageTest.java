@@ -36,7 +36,7 @@ class KafkaOutageTest {
 
   @BeforeAll
   static void startBroker() {
-    broker = BrokerProcess.start(dir.resolve("kafka"));
+    broker = BrokerProcess.start(dir.resolve("kafka"), "--config", "log.retention.ms=-1");
   }
 
   @AfterAll
@@ -65,7 +65,8 @@ class KafkaOutageTest {
     try (KafkaExporter bigEx = new KafkaExporter(TestSamples.config(broker.bootstrap(), topics, 64L << 20, 512 * 1024, false));
         KafkaExporter smallEx = new KafkaExporter(TestSamples.config(broker.bootstrap(), topics, 64 * 1024, 16 * 1024, false))) {
       Thread traffic = new Thread(() -> {
-        long ts = 1_700_000_000_000L;
+        // Current timestamps: the broker's retention would delete records stamped years ago.
+        long ts = System.currentTimeMillis();
         while (running.get()) {
           Sample s = TestSamples.sample(ts, 20);
           for (var pair : Map.of(bigEx, big, smallEx, small).entrySet()) {
