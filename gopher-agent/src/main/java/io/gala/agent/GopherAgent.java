@@ -3,6 +3,9 @@ package io.gala.agent;
 import io.gala.agent.config.AgentConfig;
 import io.gala.agent.config.NodeIdentity;
 import io.gala.agent.control.ProbeControl;
+import io.gala.agent.event.SubHealthDetector;
+import io.gala.agent.kafka.KafkaConfig;
+import io.gala.agent.kafka.KafkaExporter;
 import io.gala.agent.export.PrometheusExporter;
 import io.gala.agent.http.HttpServer;
 import io.gala.agent.probe.Identity;
@@ -46,6 +49,7 @@ public final class GopherAgent implements AutoCloseable {
   private final Sampler sampler;
   private final PrometheusExporter exporter;
   private final ProbeControl control;
+  private final KafkaExporter kafka;
   private final EventLoopGroup loop = new NioEventLoopGroup(1);
   private HttpServer exportServer;
   private HttpServer controlServer;
@@ -64,6 +68,15 @@ public final class GopherAgent implements AutoCloseable {
     this.exporter = new PrometheusExporter(config.ageOutSeconds * 1000, config.export.timestamps);
     this.control = new ProbeControl(probes, Path.of(config.control.probesInit));
     sampler.addListener(exporter);
+    KafkaConfig kafkaConfig = KafkaConfig.fromMap(config.kafka);
+    this.kafka = kafkaConfig.enabled() ? new KafkaExporter(kafkaConfig) : null;
+    if (kafka != null) {
+      sampler.addListener(kafka);
+      // Sub-health events need a channel: they go out on Kafka, with thresholds from each probe's params.
+      sampler.addListener(new SubHealthDetector(
+          p -> probes.specs().containsKey(p) ? probes.state(p).config().params() : java.util.Map.of(), kafka::publish));
+      sampler.addRowSource(kafka::selfRows);
+    }
   }
 
   static Path netnsPath(String netns) {
@@ -128,6 +141,9 @@ public final class GopherAgent implements AutoCloseable {
       controlServer.close();
     }
     probes.close();
+    if (kafka != null) {
+      kafka.close();
+    }
     loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
   }
 
