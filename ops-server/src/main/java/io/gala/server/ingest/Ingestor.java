@@ -72,8 +72,7 @@ public final class Ingestor implements IngestSink {
       }
       stats.batches.increment();
       stats.records.add(valid.size());
-      IngestedBatch clean = valid.size() == batch.records().size() ? batch
-          : new IngestedBatch(batch.machineId(), batch.agentStartMillis(), batch.sequence(), valid);
+      IngestedBatch clean = valid.size() == batch.records().size() ? batch : batch.withRecords(valid);
       for (IngestListener l : listeners) {
         try {
           l.ingest(clean, now);

@@ -23,6 +23,9 @@ final class HostState {
   private final Map<String, Live> entities = new HashMap<>();
   private final Map<String, Long> newestByEntityName = new HashMap<>();
   private long newestMillis = Long.MIN_VALUE;
+  /** The newest sample all of whose parts arrived: only such a sample can show an entity is gone. */
+  private long completeMillis = Long.MIN_VALUE;
+  private final Map<Long, Integer> partsSeen = new HashMap<>();
   private volatile long lastReceivedMillis;
 
   HostState(String machineId) {
@@ -51,6 +54,18 @@ final class HostState {
     lastReceivedMillis = receivedAtMillis;
   }
 
+  /** Notes that part {@code part} of {@code parts} of the sample at {@code sampleMillis} arrived. */
+  synchronized void partArrived(long sampleMillis, int parts) {
+    if (sampleMillis <= completeMillis) {
+      return;
+    }
+    int seen = parts <= 1 ? 1 : partsSeen.merge(sampleMillis, 1, Integer::sum);
+    if (seen >= parts) {
+      completeMillis = sampleMillis;
+      partsSeen.keySet().removeIf(t -> t <= sampleMillis);
+    }
+  }
+
   long lastReceivedMillis() {
     return lastReceivedMillis;
   }
@@ -58,8 +73,8 @@ final class HostState {
   /**
    * The entities present now, forgetting those not seen for {@code ttlMillis} (agent clock). An entity of
    * an entity name in {@code absentMeansGone} is absent (not returned, kept for a while) as soon as a
-   * newer sample of that entity name came without it: a closed connection's edge ends at the next
-   * snapshot.
+   * newer complete sample with that entity name came without it: a closed connection's edge ends at the
+   * next snapshot.
    */
   synchronized List<Observation> present(long ttlMillis, Set<String> absentMeansGone) {
     List<Observation> out = new ArrayList<>(entities.size());
@@ -70,7 +85,8 @@ final class HostState {
         continue;
       }
       String name = live.observation.entityName();
-      if (absentMeansGone.contains(name) && live.lastSeenMillis < newestByEntityName.get(name)) {
+      if (absentMeansGone.contains(name) && live.lastSeenMillis < completeMillis
+          && newestByEntityName.get(name) >= completeMillis) {
         continue;
       }
       out.add(live.observation);

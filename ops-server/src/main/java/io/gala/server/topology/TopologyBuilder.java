@@ -44,6 +44,9 @@ public final class TopologyBuilder implements IngestListener {
         host.observe(r, type, receivedAtMillis);
       }
     }
+    if (!batch.records().isEmpty()) {
+      host.partArrived(batch.sampleMillis(), batch.parts());
+    }
   }
 
   /**

@@ -70,6 +70,11 @@ final class AgentRecords {
     return new IngestedBatch(machineId, 1, IngestedBatch.NO_SEQUENCE, records);
   }
 
+  /** Sends the records as part {@code part} of {@code parts} of one sample. */
+  void toAsPart(TopologyBuilder b, int part, int parts) {
+    b.ingest(new IngestedBatch(machineId, 1, IngestedBatch.NO_SEQUENCE, part, parts, records), t);
+  }
+
   /** Sends the records to the builder as received at server time {@code t}. */
   void to(TopologyBuilder b) {
     b.ingest(batch(), t);

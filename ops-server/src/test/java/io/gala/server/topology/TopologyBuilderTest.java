@@ -145,6 +145,21 @@ class TopologyBuilderTest {
   }
 
   @Test
+  void aSampleSplitInPartsShowsNothingGoneUntilItsLastPartArrives() {
+    TopologyBuilder b = TopologyBuilder.withDefaults();
+    new AgentRecords(A, T0).link(100, "cli", "client", "10.0.0.1", 40000, "10.0.0.2", 80)
+        .link(100, "cli", "client", "10.0.0.1", 40001, "10.0.0.2", 80).to(b);
+    new AgentRecords(A, T0 + 5000).link(100, "cli", "client", "10.0.0.1", 40000, "10.0.0.2", 80)
+        .toAsPart(b, 1, 2);
+    assertThat(b.snapshot(T0 + 6000).nodes().values()).filteredOn(n -> n.type() == EntityType.TCP_LINK)
+        .hasSize(2);
+
+    new AgentRecords(A, T0 + 5000).proc(100, "cli", 1).toAsPart(b, 2, 2);
+    assertThat(b.snapshot(T0 + 7000).nodes().values()).filteredOn(n -> n.type() == EntityType.TCP_LINK)
+        .singleElement().satisfies(n -> assertThat(n.attribute("client_port")).isEqualTo("40000"));
+  }
+
+  @Test
   void entitiesOfASilentAgentAgeOut() {
     TopologyBuilder b = new TopologyBuilder(Duration.ofSeconds(30), Duration.ofSeconds(60), Set.of("tcp_link"));
     new AgentRecords(A, T0).proc(100, "a", 1).to(b);
