@@ -17,6 +17,9 @@ public final class Ingestor implements IngestSink {
   private static final RateLimitedLog LOG =
       new RateLimitedLog(LoggerFactory.getLogger(Ingestor.class), 60_000);
 
+  /** Bounds the per-agent state, so that garbage with ever new machine_ids cannot exhaust memory. */
+  static final int MAX_AGENTS = 100_000;
+
   private final List<IngestListener> listeners;
   private final LongSupplier clock;
   private final IngestStats stats = new IngestStats();
@@ -35,7 +38,15 @@ public final class Ingestor implements IngestSink {
           "batch with invalid machine_id '" + abbreviate(batch.machineId()) + "' dropped");
       return;
     }
-    AgentRun run = agents.computeIfAbsent(batch.machineId(), AgentRun::new);
+    AgentRun run = agents.get(batch.machineId());
+    if (run == null) {
+      if (agents.size() >= MAX_AGENTS) {
+        reject("too_many_agents", Math.max(1, batch.records().size()), "batch of a new agent "
+            + abbreviate(batch.machineId()) + " dropped: already " + MAX_AGENTS + " agents known");
+        return;
+      }
+      run = agents.computeIfAbsent(batch.machineId(), AgentRun::new);
+    }
     List<IngestedRecord> valid = new ArrayList<>(batch.records().size());
     long newest = Long.MIN_VALUE;
     synchronized (run) {
@@ -116,6 +127,8 @@ public final class Ingestor implements IngestSink {
     if (s == null) {
       return "null";
     }
-    return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+    // Garbage may hold newlines or escapes: never let it forge log lines.
+    String clean = s.replaceAll("[\\p{Cntrl}]", "?");
+    return clean.length() <= 80 ? clean : clean.substring(0, 80) + "...";
   }
 }
