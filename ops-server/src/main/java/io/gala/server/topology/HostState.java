@@ -14,9 +14,13 @@ import java.util.Set;
  * its own lock: one ingest thread writes, the snapshot thread reads.
  */
 final class HostState {
+  /** Metrics an agent sets to 1 on an entity's final row (a process exited, a connection closed). */
+  static final java.util.List<String> FINAL_ROW_MARKERS = java.util.List.of("exited", "closed");
+
   private static final class Live {
     Observation observation;
     long lastSeenMillis;
+    boolean finalRow;
   }
 
   final String machineId;
@@ -47,7 +51,20 @@ final class HostState {
       Observation o = live.observation;
       live.observation = new Observation(id, type, o.entityName(), machineId, merged(o.fields(), r));
     }
-    live.lastSeenMillis = Math.max(live.lastSeenMillis, t);
+    if (t >= live.lastSeenMillis) {
+      live.lastSeenMillis = t;
+      live.finalRow = isFinal(r);
+    }
+  }
+
+  private static boolean isFinal(IngestedRecord r) {
+    for (String m : FINAL_ROW_MARKERS) {
+      Double v = r.values().get(m);
+      if (v != null && v == 1.0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   synchronized void heard(long receivedAtMillis) {
@@ -74,7 +91,7 @@ final class HostState {
    * The entities present now, forgetting those not seen for {@code ttlMillis} (agent clock). An entity of
    * an entity name in {@code absentMeansGone} is absent (not returned, kept for a while) as soon as a
    * newer complete sample with that entity name came without it: a closed connection's edge ends at the
-   * next snapshot.
+   * next snapshot. An entity whose newest row is its final one ({@link #FINAL_ROW_MARKERS}) is gone at once.
    */
   synchronized List<Observation> present(long ttlMillis, Set<String> absentMeansGone) {
     List<Observation> out = new ArrayList<>(entities.size());
@@ -82,6 +99,9 @@ final class HostState {
       Live live = it.next();
       if (newestMillis - live.lastSeenMillis > ttlMillis) {
         it.remove();
+        continue;
+      }
+      if (live.finalRow) {
         continue;
       }
       String name = live.observation.entityName();

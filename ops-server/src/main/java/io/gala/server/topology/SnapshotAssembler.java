@@ -267,8 +267,9 @@ final class SnapshotAssembler {
     edges.put(key, old != null ? old : e);
   }
 
+  /** "server", or gala-gopher's 0, or the kernel-side enum's 2 (TCP_ROLE_SERVER of tcp.h). */
   static boolean isServer(String role) {
-    return role.equals("0") || role.toLowerCase(Locale.ROOT).equals("server");
+    return role.equals("0") || role.equals("2") || role.toLowerCase(Locale.ROOT).equals("server");
   }
 
   static boolean isClient(String role) {

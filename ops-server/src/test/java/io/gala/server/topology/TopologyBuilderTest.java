@@ -160,6 +160,21 @@ class TopologyBuilderTest {
   }
 
   @Test
+  void aProcessWhoseFinalRowSaysItExitedIsGoneAtOnce() {
+    TopologyBuilder b = TopologyBuilder.withDefaults();
+    new AgentRecords(A, T0).proc(100, "short", 1).proc(101, "long", 1).to(b);
+    AgentRecords last = new AgentRecords(A, T0 + 5000).proc(101, "long", 1);
+    last.records.add(io.gala.server.ingest.IngestedRecord.of(A, "proc", "proc", T0 + 5000,
+        java.util.Map.of("tgid", "100"), java.util.Map.of("comm", "short"), java.util.Map.of("exited", 1.0)));
+    last.to(b);
+
+    Snapshot s = b.snapshot(T0 + 6000);
+
+    assertThat(s.node(proc(A, 100))).isNull();
+    assertThat(s.node(proc(A, 101))).isNotNull();
+  }
+
+  @Test
   void entitiesOfASilentAgentAgeOut() {
     TopologyBuilder b = new TopologyBuilder(Duration.ofSeconds(30), Duration.ofSeconds(60), Set.of("tcp_link"));
     new AgentRecords(A, T0).proc(100, "a", 1).to(b);
