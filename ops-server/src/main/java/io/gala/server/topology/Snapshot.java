@@ -15,6 +15,8 @@ public final class Snapshot {
   private final long timestampMillis;
   private final Map<String, Node> nodes;
   private final Map<String, Edge> edges;
+  /** Views are asked for again and again for the latest snapshot: each is built once. */
+  private final Map<Level, Snapshot> views = new java.util.concurrent.ConcurrentHashMap<>();
 
   Snapshot(long timestampMillis, Map<String, Node> nodes, Map<String, Edge> edges) {
     this.timestampMillis = timestampMillis;
@@ -56,6 +58,10 @@ public final class Snapshot {
     if (level == Level.RPC) {
       return this;
     }
+    return views.computeIfAbsent(level, this::filter);
+  }
+
+  private Snapshot filter(Level level) {
     Map<String, Node> n = new HashMap<>();
     for (Node x : nodes.values()) {
       if (level.includes(x.type())) {

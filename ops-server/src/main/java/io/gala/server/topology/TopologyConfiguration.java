@@ -21,9 +21,9 @@ class TopologyConfiguration {
       return SnapshotHistory.inMemory(p.history(), p.checkpointEvery());
     }
     try {
-      return SnapshotHistory.open(p.dataDir(), p.history(), p.checkpointEvery());
+      return SnapshotHistory.open(p.dataPath(), p.history(), p.checkpointEvery());
     } catch (IOException e) {
-      throw new IOException("cannot open the topology history under " + p.dataDir().toAbsolutePath()
+      throw new IOException("cannot open the topology history under " + p.dataPath().toAbsolutePath()
           + ": check that the directory is writable, or set gala.topology.data-dir", e);
     }
   }

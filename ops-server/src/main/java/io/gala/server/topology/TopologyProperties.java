@@ -23,7 +23,7 @@ public record TopologyProperties(
     @DefaultValue("15s") Duration snapshotPeriod,
     @DefaultValue("24h") Duration history,
     @DefaultValue("240") int checkpointEvery,
-    @DefaultValue("data/topology") Path dataDir,
+    @DefaultValue("data/topology") String dataDir,
     @DefaultValue("60s") Duration agentTimeout,
     @DefaultValue("60s") Duration entityTtl,
     @DefaultValue("tcp_link") Set<String> absentMeansGone,
@@ -41,6 +41,11 @@ public record TopologyProperties(
 
   /** True when the history persists on disk. */
   public boolean persistent() {
-    return dataDir != null && !dataDir.toString().isEmpty();
+    return dataDir != null && !dataDir.isBlank();
+  }
+
+  /** The data directory; only meaningful when {@link #persistent()}. */
+  public Path dataPath() {
+    return Path.of(dataDir);
   }
 }
