@@ -25,7 +25,10 @@ import java.util.logging.Logger;
  * from one {@link AgentConfig}. {@code main} runs it until SIGTERM/SIGINT, then detaches every program.
  */
 public final class GopherAgent implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(GopherAgent.class.getName());
+  /** Looked up when used, not at class initialisation: main must install the log manager first. */
+  private static Logger log() {
+    return Logger.getLogger(GopherAgent.class.getName());
+  }
 
   static final TableDef AGENT_HTTP = TableDef.builder("agent_http")
       .keys("endpoint")
@@ -89,7 +92,7 @@ public final class GopherAgent implements AutoCloseable {
 
   /** Restores probe configuration, opens both endpoints and starts sampling. */
   public GopherAgent start() throws Exception {
-    LOG.info(() -> "gala agent " + identity.machineId() + (scope.isHost() ? "" : " scoped to netns inode "
+    log().info(() -> "gala agent " + identity.machineId() + (scope.isHost() ? "" : " scoped to netns inode "
         + scope.netnsInode()));
     control.restore(config.defaultProbes);
     exportServer = HttpServer.start("exporter", loop, config.export.address, config.export.port,
@@ -129,6 +132,7 @@ public final class GopherAgent implements AutoCloseable {
   }
 
   public static void main(String[] args) throws Exception {
+    Logging.useAgentLogManager();
     Logging.configure();
     AgentConfig config;
     try {
@@ -142,11 +146,13 @@ public final class GopherAgent implements AutoCloseable {
     GopherAgent agent = new GopherAgent(config, ProbeCatalog.all()).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("stopping: detaching all probes");
+      log().info("stopping: detaching all probes");
       agent.close();
+      log().info("stopped");
+      Logging.close();
       stopped.countDown();
     }, "shutdown"));
-    LOG.info(() -> "metrics on http://" + config.export.address + ":" + agent.exportPort() + "/metrics, probe control on http://"
+    log().info(() -> "metrics on http://" + config.export.address + ":" + agent.exportPort() + "/metrics, probe control on http://"
         + config.control.address + ":" + agent.controlPort() + "/<probe>");
     stopped.await();
   }
