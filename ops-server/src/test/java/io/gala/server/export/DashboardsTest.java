@@ -64,6 +64,26 @@ class DashboardsTest {
         "gala_gopher_tcp_link_sk_drops");
   }
 
+  /** Tables whose probe is not on this branch yet: their names follow gala-gopher's reference table. */
+  static final List<String> PENDING_TABLES = List.of("gala_gopher_tcp_link_");
+
+  @Test
+  void everyAgentMetricADashboardQueriesIsDeclaredByAProbe() throws IOException {
+    String declared = Files.readString(Path.of("..", "docs", "metrics.md"));
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("gala_gopher_\\w+").matcher(
+        queries().stream().map(Query::expr).reduce("", (a, b) -> a + "\n" + b));
+    java.util.Set<String> missing = new java.util.TreeSet<>();
+    while (m.find()) {
+      String name = m.group();
+      String histogram = name.replaceAll("_(bucket|sum|count)$", "");
+      if (!declared.contains("`" + name + "`") && !declared.contains("`" + histogram + "` | histogram")
+          && PENDING_TABLES.stream().noneMatch(name::startsWith)) {
+        missing.add(name);
+      }
+    }
+    assertThat(missing).as("queried by a dashboard but not in docs/metrics.md").isEmpty();
+  }
+
   @Test
   void prometheusParsesEveryQueryAndTheScrapeConfig(@TempDir Path tmp) throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/promtool")),
