@@ -90,15 +90,7 @@ final class SnapshotAssembler {
             edge(Relation.BELONGS_TO, o.id(), procId(mid, tgid), "");
           }
         }
-        case BLOCK -> {
-          node(o);
-          String disk = o.field("disk_name");
-          if (!disk.isEmpty()) {
-            String diskId = derived(mid, EntityType.DISK, "disk_name", disk);
-            edge(Relation.BELONGS_TO, o.id(), diskId, "");
-            edge(Relation.BELONGS_TO, diskId, host, "");
-          }
-        }
+        case BLOCK -> belongsToDevice(o, host, EntityType.DISK, "disk_name");
         case DISK, NIC, CPU, FS -> {
           node(o);
           edge(Relation.BELONGS_TO, o.id(), host, "");
@@ -106,15 +98,7 @@ final class SnapshotAssembler {
             remoteFileSystems.add(o);
           }
         }
-        case QDISC -> {
-          node(o);
-          String dev = o.field("dev_name");
-          if (!dev.isEmpty()) {
-            String nic = derived(mid, EntityType.NIC, "dev_name", dev);
-            edge(Relation.BELONGS_TO, o.id(), nic, "");
-            edge(Relation.BELONGS_TO, nic, host, "");
-          }
-        }
+        case QDISC -> belongsToDevice(o, host, EntityType.NIC, "dev_name");
         case CONTAINER -> addContainer(mid, host, o.field("container_id"), o.fields());
         case POD -> {
           node(o);
@@ -125,6 +109,17 @@ final class SnapshotAssembler {
     }
     node(new Node(host, EntityType.HOST, mid, hostFields));
     addProcesses(mid, host, procs);
+  }
+
+  /** A block on its disk, a qdisc on its nic: the device is implied by a field and belongs to the host. */
+  private void belongsToDevice(Observation o, String host, EntityType deviceType, String field) {
+    node(o);
+    String name = o.field(field);
+    if (!name.isEmpty()) {
+      String device = derived(o.machineId(), deviceType, field, name);
+      edge(Relation.BELONGS_TO, o.id(), device, "");
+      edge(Relation.BELONGS_TO, device, host, "");
+    }
   }
 
   private void addLink(String mid, Observation o, Map<String, ProcFacts> procs) {

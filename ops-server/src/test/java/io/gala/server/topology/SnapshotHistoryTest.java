@@ -40,6 +40,12 @@ class SnapshotHistoryTest {
     assertThat(actual.edges()).isEqualTo(expected.edges());
   }
 
+  static Path onlySegment(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
+    }
+  }
+
   @Test
   void answersWithTheSnapshotInForceAtATime() {
     SnapshotHistory h = SnapshotHistory.inMemory(DAY, 4);
@@ -98,10 +104,7 @@ class SnapshotHistoryTest {
         h.append(snapshot(i));
       }
     }
-    Path seg;
-    try (Stream<Path> s = Files.list(dir)) {
-      seg = s.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
-    }
+    Path seg = onlySegment(dir);
     long size = Files.size(seg);
     try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
       ch.truncate(size - 3); // a crash in the middle of writing the last delta
@@ -121,10 +124,7 @@ class SnapshotHistoryTest {
         h.append(snapshot(i));
       }
     }
-    Path seg;
-    try (Stream<Path> s = Files.list(dir)) {
-      seg = s.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
-    }
+    Path seg = onlySegment(dir);
     byte[] bytes = Files.readAllBytes(seg);
     bytes[bytes.length - 5] ^= 0x5a;
     Files.write(seg, bytes);
