@@ -47,8 +47,9 @@ final class SnapshotAssembler {
     return new Snapshot(timestampMillis, nodes, edges);
   }
 
+  /** The host's id is the id of the agent's keyless {@code host} table: {@code <machine_id>_host}. */
   static String hostId(String machineId) {
-    return EntityIds.of(machineId, "host", machineId);
+    return EntityIds.of(machineId, "host");
   }
 
   static String procId(String machineId, String tgid) {

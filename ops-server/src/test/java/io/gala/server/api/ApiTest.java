@@ -98,7 +98,7 @@ class ApiTest {
         .andExpect(jsonPath("$.edges[?(@.type=='connect' && @.from=='" + pa + "' && @.to=='" + pb + "')].detail")
             .value(hasItem("6379")))
         .andExpect(jsonPath("$.edges[?(@.type=='runs_on' && @.from=='" + pa + "')].to")
-            .value(hasItem(EntityIds.of(A, "host", A))))
+            .value(hasItem(EntityIds.of(A, "host"))))
         .andExpect(jsonPath("$.nodes[?(@.id=='" + pb + "')].machine_id").value(hasItem(B)))
         .andExpect(jsonPath("$.nodes[*].type").value(not(hasItem("tcp_link"))));
 

@@ -18,7 +18,7 @@ class TopologyBuilderTest {
   }
 
   static String host(String mid) {
-    return EntityIds.of(mid, "host", mid);
+    return EntityIds.of(mid, "host");
   }
 
   static boolean has(Snapshot s, Relation r, String from, String to) {
