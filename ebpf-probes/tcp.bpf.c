@@ -201,7 +201,9 @@ static __always_inline void fill_record(struct tcp_record *r, const struct sock 
 		bpf_probe_read_kernel(r->laddr, 4, &sk->__sk_common.skc_rcv_saddr);
 		bpf_probe_read_kernel(r->raddr, 4, &sk->__sk_common.skc_daddr);
 	}
-	r->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	/* Not skc_num: tcp_set_state(TCP_CLOSE) releases the port (inet_put_port zeroes it) before the
+	 * tracepoint fires; inet_sport keeps it. */
+	r->lport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	r->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	r->sock_flags = (BPF_CORE_READ(sk, __sk_common.skc_flags) >> SOCK_DONE_BIT) & 1 ? TCP_SOCK_FIN_RECEIVED : 0;
 	r->ino = 0;
