@@ -126,6 +126,20 @@ final class Namespaces implements AutoCloseable {
     return p.pid();
   }
 
+  /** A connection that stays open, idle after its first 10 bytes, until the process is destroyed. */
+  Process holdOpen(String ns, String ip, int port) throws IOException {
+    Process p = spawn(ns, "python3", "-c", "import socket, sys, time\n"
+        + "c = socket.create_connection(('" + ip + "', " + port + "))\n"
+        + "c.sendall(b'0123456789')\n"
+        + "print('open', flush=True)\n"
+        + "time.sleep(3600)\n");
+    String line = new String(p.getInputStream().readNBytes(4), StandardCharsets.UTF_8);
+    if (!line.equals("open")) {
+      throw new IllegalStateException("connection from " + ns + " did not open: " + stderr(p));
+    }
+    return p;
+  }
+
   /** Starts a client (see CLIENT); congestion control "" keeps the namespace's default. */
   Process startClient(String ns, String ip, int port, int n, int size, int reply, String cc) throws IOException {
     return spawn(ns, "python3", scripts.resolve("client.py").toString(), ip, "" + port, "" + n, "" + size,
