@@ -117,6 +117,17 @@ final class Namespaces implements AutoCloseable {
     return p;
   }
 
+  /** Runs a python3 program in a namespace to completion; returns its pid. */
+  long python(String ns, String program, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("python3", "-c", program));
+    cmd.addAll(Arrays.asList(args));
+    Process p = spawn(ns, cmd.toArray(String[]::new));
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("python in " + ns + " failed: " + stderr(p));
+    }
+    return p.pid();
+  }
+
   /** Runs a client to completion; returns its pid. */
   long client(String ns, String ip, int port, int n, int size, int reply) throws Exception {
     Process p = startClient(ns, ip, port, n, size, reply, "");
@@ -175,14 +186,23 @@ final class Namespaces implements AutoCloseable {
 
   /** A counter of the namespace's /proc/net/snmp (e.g. "Tcp", "RetransSegs"), as the kernel keeps it. */
   static long snmp(String ns, String group, String field) throws Exception {
-    String[] lines = run("ip", "netns", "exec", ns, "cat", "/proc/net/snmp").split("\n");
+    return mib(ns, "/proc/net/snmp", group, field);
+  }
+
+  /** A counter of the namespace's /proc/net/netstat (e.g. "TcpExt", "TCPToZeroWindowAdv"). */
+  static long netstat(String ns, String group, String field) throws Exception {
+    return mib(ns, "/proc/net/netstat", group, field);
+  }
+
+  private static long mib(String ns, String file, String group, String field) throws Exception {
+    String[] lines = run("ip", "netns", "exec", ns, "cat", file).split("\n");
     for (int i = 0; i + 1 < lines.length; i++) {
       if (lines[i].startsWith(group + ":") && lines[i + 1].startsWith(group + ":")) {
         List<String> names = Arrays.asList(lines[i].split("\\s+"));
         return Long.parseLong(lines[i + 1].split("\\s+")[names.indexOf(field)]);
       }
     }
-    throw new IllegalStateException("no " + group + " " + field + " in /proc/net/snmp of " + ns);
+    throw new IllegalStateException("no " + group + " " + field + " in " + file + " of " + ns);
   }
 
   static ProbeContext context(Scope scope, ProbeConfig config) {

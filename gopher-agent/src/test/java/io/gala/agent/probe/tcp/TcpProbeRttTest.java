@@ -47,7 +47,11 @@ class TcpProbeRttTest {
       probe.start(Namespaces.context(new Scope(Namespaces.inode(Namespaces.A)), Namespaces.running()));
       ns.server(Namespaces.B, BULK_PORT, 0);
       Process bulk = ns.startClient(Namespaces.A, Namespaces.IP_B, BULK_PORT, 1, 40_000_000, 0, "cubic");
-      Thread.sleep(2000);
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (!connected(Namespaces.A, Namespaces.IP_B, BULK_PORT) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      Thread.sleep(1500); // cubic grows the window until the tbf queue is full
       List<double[]> pairs = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         Namespaces.Rows rows = new Namespaces.Rows();
@@ -103,6 +107,11 @@ class TcpProbeRttTest {
         .filter(r -> r.key("role").equals("client") && r.key("server_port").equals("" + port))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no client tcp_link to port " + port + " in " + rows.latest.values()));
+  }
+
+  private static boolean connected(String netns, String ip, int port) throws Exception {
+    return Namespaces.run("ip", "netns", "exec", netns, "ss", "-tnH", "state", "established", "dst", ip + ":" + port)
+        .contains(ip);
   }
 
   /** srtt of the connection to ip:port as ss -ti prints it (rtt:<srtt ms>/<rttvar ms>), in us. */
