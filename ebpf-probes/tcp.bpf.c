@@ -179,34 +179,37 @@ static __always_inline __u32 *listener_owner(const struct sock *sk)
 	return bpf_map_lookup_elem(&listeners, &k);
 }
 
-/* Copies the socket's own counters and the entry into r. sk may be a trusted BTF pointer or a plain
- * address from a map key: BPF_CORE_READ goes through bpf_probe_read_kernel, which is safe for both. */
+/* Copies the socket's own counters and the entry into r. sk is a trusted pointer (tp_btf argument or
+ * iterator context): bpf_skc_to_tcp_sock() makes the tcp_sock fields readable with plain loads, several
+ * times cheaper than one bpf_probe_read_kernel() per field, which matters at 20k sockets per sample. */
 static __always_inline void fill_record(struct tcp_record *r, const struct sock *sk, const struct tcp_link *l,
 					__u32 kind)
 {
-	struct tcp_sock *tp = (struct tcp_sock *)sk;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
 	struct socket *so;
 
+	__builtin_memset(r, 0, sizeof(*r) - sizeof(r->link));
+	__builtin_memcpy(&r->link, l, sizeof(*l));
 	r->sock = (__u64)sk;
 	r->kind = kind;
-	r->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	r->hz = CONFIG_HZ;
+	if (!tp)
+		return;
+	r->family = tp->inet_conn.icsk_inet.sk.__sk_common.skc_family;
+	r->state = tp->inet_conn.icsk_inet.sk.__sk_common.skc_state;
 	if (r->family == AF_INET6) {
 		bpf_probe_read_kernel(r->laddr, TCP_ADDR_LEN, &sk->__sk_common.skc_v6_rcv_saddr);
 		bpf_probe_read_kernel(r->raddr, TCP_ADDR_LEN, &sk->__sk_common.skc_v6_daddr);
 	} else {
-		__builtin_memset(r->laddr, 0, TCP_ADDR_LEN);
-		__builtin_memset(r->raddr, 0, TCP_ADDR_LEN);
-		bpf_probe_read_kernel(r->laddr, 4, &sk->__sk_common.skc_rcv_saddr);
-		bpf_probe_read_kernel(r->raddr, 4, &sk->__sk_common.skc_daddr);
+		*(__u32 *)r->laddr = tp->inet_conn.icsk_inet.sk.__sk_common.skc_rcv_saddr;
+		*(__u32 *)r->raddr = tp->inet_conn.icsk_inet.sk.__sk_common.skc_daddr;
 	}
 	/* Not skc_num: tcp_set_state(TCP_CLOSE) releases the port (inet_put_port zeroes it) before the
 	 * tracepoint fires; inet_sport keeps it. */
-	r->lport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
-	r->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	r->sock_flags = (BPF_CORE_READ(sk, __sk_common.skc_flags) >> SOCK_DONE_BIT) & 1 ? TCP_SOCK_FIN_RECEIVED : 0;
-	r->ino = 0;
+	r->lport = bpf_ntohs(tp->inet_conn.icsk_inet.inet_sport);
+	r->rport = bpf_ntohs(tp->inet_conn.icsk_inet.sk.__sk_common.skc_dport);
+	if ((tp->inet_conn.icsk_inet.sk.__sk_common.skc_flags >> SOCK_DONE_BIT) & 1)
+		r->sock_flags = TCP_SOCK_FIN_RECEIVED;
 	so = BPF_CORE_READ(sk, sk_socket);
 	if (so) {
 		/* SOCK_INODE(): the inode is allocated right after struct socket in struct socket_alloc. */
@@ -214,24 +217,21 @@ static __always_inline void fill_record(struct tcp_record *r, const struct sock 
 		r->ino = BPF_CORE_READ(sa, vfs_inode.i_ino);
 	}
 	if (bpf_core_field_exists(tp->bytes_sent)) {
-		r->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
-		r->bytes_retrans = BPF_CORE_READ(tp, bytes_retrans);
+		r->bytes_sent = tp->bytes_sent;
+		r->bytes_retrans = tp->bytes_retrans;
 	} else {
-		r->bytes_sent = BPF_CORE_READ(tp, bytes_acked);
-		r->bytes_retrans = 0;
+		r->bytes_sent = tp->bytes_acked;
 	}
-	r->bytes_received = BPF_CORE_READ(tp, bytes_received);
-	r->segs_in = BPF_CORE_READ(tp, segs_in);
-	r->segs_out = BPF_CORE_READ(tp, segs_out);
-	r->total_retrans = BPF_CORE_READ(tp, total_retrans);
-	r->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
-	r->rto_jiffies = BPF_CORE_READ(tp, inet_conn.icsk_rto);
-	r->snd_cwnd = BPF_CORE_READ(tp, snd_cwnd);
-	r->sk_drops = BPF_CORE_READ(sk, sk_drops.counter);
-	r->lost_out = BPF_CORE_READ(tp, lost_out);
-	r->sacked_out = BPF_CORE_READ(tp, sacked_out);
-	r->pad = 0;
-	__builtin_memcpy(&r->link, l, sizeof(*l));
+	r->bytes_received = tp->bytes_received;
+	r->segs_in = tp->segs_in;
+	r->segs_out = tp->segs_out;
+	r->total_retrans = tp->total_retrans;
+	r->srtt_us = tp->srtt_us >> 3;
+	r->rto_jiffies = tp->inet_conn.icsk_rto;
+	r->snd_cwnd = tp->snd_cwnd;
+	r->sk_drops = tp->inet_conn.icsk_inet.sk.sk_drops.counter;
+	r->lost_out = tp->lost_out;
+	r->sacked_out = tp->sacked_out;
 }
 
 static __always_inline struct tcp_record *scratch_record(void)
@@ -582,7 +582,10 @@ int read_links(struct bpf_iter__tcp *ctx)
 		bpf_seq_write(ctx->meta->seq, r, sizeof(*r));
 		return 0;
 	}
-	l = track(sk, listener_owner(sk) ? TCP_ROLE_SERVER : TCP_ROLE_CLIENT, 0, TCP_LINK_SEEDED);
+	__u64 key = (__u64)sk;
+	l = bpf_map_lookup_elem(&links, &key);
+	if (!l)
+		l = track(sk, listener_owner(sk) ? TCP_ROLE_SERVER : TCP_ROLE_CLIENT, 0, TCP_LINK_SEEDED);
 	if (!l)
 		return 0;
 	fill_record(r, sk, l, TCP_REC_LIVE);

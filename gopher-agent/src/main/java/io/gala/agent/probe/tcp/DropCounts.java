@@ -45,7 +45,7 @@ final class DropCounts {
 
   /** Drops of one connection by reason; empty when it had none. */
   Map<String, Long> of(Tuple t) {
-    return byTuple.getOrDefault(t, Map.of());
+    return byTuple.isEmpty() ? Map.of() : byTuple.getOrDefault(t, Map.of());
   }
 
   /** The raw map keys of one connection's drops. */

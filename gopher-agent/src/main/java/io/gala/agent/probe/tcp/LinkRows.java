@@ -35,7 +35,13 @@ final class LinkRows {
 
   /** Emits the connection's rows: tcp_link, then tcp_drop per reason in dropsByReason. */
   static void emit(TcpRecord r, long tgid, ProcessInfo info, Map<String, Long> dropsByReason, Consumer<Row> sink) {
-    Row.Builder link = keyed(TcpLinkTable.TCP_LINK, r, tgid, info);
+    emit(r, r.tuple(), tgid, info, dropsByReason, sink);
+  }
+
+  /** As above, with the record's tuple already formatted (one formatting per record per sample). */
+  static void emit(TcpRecord r, Tuple t, long tgid, ProcessInfo info, Map<String, Long> dropsByReason,
+      Consumer<Row> sink) {
+    Row.Builder link = keyed(TcpLinkTable.TCP_LINK, r, t, tgid, info);
     long drops = 0;
     for (long n : dropsByReason.values()) {
       drops += n;
@@ -69,12 +75,12 @@ final class LinkRows {
     }
     sink.accept(link.build());
     dropsByReason.forEach((reason, n) ->
-        sink.accept(keyed(TcpLinkTable.TCP_DROP, r, tgid, info).key("reason", reason).set("packets", n).build()));
+        sink.accept(keyed(TcpLinkTable.TCP_DROP, r, t, tgid, info).key("reason", reason).set("packets", n).build()));
   }
 
-  private static Row.Builder keyed(TableDef table, TcpRecord r, long tgid, ProcessInfo info) {
-    String local = Tuple.ip(r.family(), r.laddr());
-    String remote = Tuple.ip(r.family(), r.raddr());
+  private static Row.Builder keyed(TableDef table, TcpRecord r, Tuple t, long tgid, ProcessInfo info) {
+    String local = t.localIp();
+    String remote = t.remoteIp();
     boolean server = r.link().role() == TcpRecord.Link.SERVER;
     return table.row()
         .key("tgid", tgid)

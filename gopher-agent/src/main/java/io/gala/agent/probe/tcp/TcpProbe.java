@@ -180,7 +180,8 @@ public final class TcpProbe implements Probe {
     if (!context.config().snoopers().matches(tgid, info)) {
       return;
     }
-    LinkRows.emit(r, tgid, info, drops.of(r.tuple()), sink);
+    Tuple t = r.tuple();
+    LinkRows.emit(r, t, tgid, info, drops.of(t), sink);
   }
 
   /** The kernel's owner, else the one resolved earlier, else the process holding the socket's inode. */
