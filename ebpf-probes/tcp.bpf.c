@@ -124,25 +124,33 @@ static __always_inline void count(__u32 which)
 		(*n)++;
 }
 
+/* sk is a trusted pointer in every caller (tp_btf argument, or the iterator's socket through
+ * bpf_skc_to_tcp_sock()): plain loads, no bpf_probe_read_kernel() per field. These run on every state
+ * change and every send/recv of the host. */
 static __always_inline bool is_inet_tcp(const struct sock *sk)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 family = sk->__sk_common.skc_family;
 
 	if (family != AF_INET && family != AF_INET6)
 		return false;
-	return BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP;
+	return sk->sk_protocol == IPPROTO_TCP;
+}
+
+static __always_inline __u32 netns_of(const struct sock *sk)
+{
+	return sk->__sk_common.skc_net.net->ns.inum;
 }
 
 static __always_inline bool in_scope(const struct sock *sk)
 {
-	return !targ_netns || sock_netns(sk) == targ_netns;
+	return !targ_netns || netns_of(sk) == targ_netns;
 }
 
 static __always_inline struct tcp_listener_key listener_key(const struct sock *sk)
 {
 	struct tcp_listener_key k = {
-		.netns = sock_netns(sk),
-		.port = BPF_CORE_READ(sk, __sk_common.skc_num),
+		.netns = netns_of(sk),
+		.port = sk->__sk_common.skc_num,
 	};
 	return k;
 }
@@ -160,7 +168,7 @@ static __always_inline struct tcp_link *track(const struct sock *sk, __u32 role,
 	init.tgid = tgid;
 	init.role = role;
 	init.flags = flags;
-	init.netns = sock_netns(sk);
+	init.netns = netns_of(sk);
 	/* BPF_NOEXIST: a racing CPU may have inserted it first; the lookup then finds that one. */
 	bpf_map_update_elem(&links, &key, &init, BPF_NOEXIST);
 	l = bpf_map_lookup_elem(&links, &key);
@@ -281,6 +289,10 @@ int BPF_PROG(handle_set_state, const struct sock *sk, int oldstate, int newstate
 	__u32 *owner;
 	__u64 key = (__u64)sk;
 
+	/* Most transitions (FIN_WAIT*, CLOSE_WAIT, LAST_ACK, CLOSING) change nothing here: leave first. */
+	if (newstate != TCP_LISTEN && newstate != TCP_SYN_SENT && newstate != TCP_SYN_RECV &&
+	    newstate != TCP_ESTABLISHED && newstate != TCP_CLOSE)
+		return 0;
 	if (!is_inet_tcp(sk) || !in_scope(sk))
 		return 0;
 	switch (newstate) {
@@ -343,7 +355,7 @@ static __always_inline void saw_io(struct sock *sk)
 			__sync_fetch_and_and(&l->flags, ~TCP_LINK_OWNER_GUESSED);
 		return;
 	}
-	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	state = sk->__sk_common.skc_state;
 	if (state == TCP_CLOSE || state == TCP_LISTEN || state == TCP_SYN_SENT || state == TCP_TIME_WAIT ||
 	    state == TCP_NEW_SYN_RECV || !in_scope(sk))
 		return;
@@ -382,7 +394,7 @@ int BPF_PROG(handle_send_reset, const struct sock *sk)
 	/* tcp_close() with unread data and tcp_disconnect() move to TCP_CLOSE first and send the RST
 	 * after: the final record is already out, the agent adds this RST to it. A socket in TCP_CLOSE is
 	 * a full socket (timewait and request sockets have states of their own). */
-	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_CLOSE && is_inet_tcp(sk) && in_scope(sk))
+	if (sk->__sk_common.skc_state == TCP_CLOSE && is_inet_tcp(sk) && in_scope(sk))
 		emit(sk, &no_link, TCP_REC_RST_AFTER_CLOSE);
 	return 0;
 }
@@ -398,53 +410,54 @@ int BPF_PROG(handle_receive_reset, struct sock *sk)
 	return 0;
 }
 
-/* Counts a transition into "window is zero", not every segment that sees it. Segments of one socket
- * are processed under its lock, so the flag test and set do not race. */
+/* Counts a transition into "window is zero", not every segment that sees it. */
 static __always_inline void zero_edge(struct tcp_link *l, __u32 bit, bool zero, __u64 *events)
 {
 	if (zero) {
 		if (!(l->flags & bit)) {
-			__sync_fetch_and_or(&l->flags, bit);
-			__sync_fetch_and_add(events, 1);
+			l->flags |= bit;
+			(*events)++;
 		}
 	} else if (l->flags & bit) {
-		__sync_fetch_and_and(&l->flags, ~bit);
+		l->flags &= ~bit;
 	}
 }
 
-/* Fires at the start of tcp_rcv_established() for every segment an established socket receives. */
+/* Fires at the start of tcp_rcv_established() for every segment an established socket receives, with
+ * the socket locked: updates of one entry here are serialized, plain (non-atomic) ones suffice. */
 SEC("tp_btf/tcp_probe")
 int BPF_PROG(handle_tcp_probe, struct sock *sk, struct sk_buff *skb)
 {
 	__u64 key = (__u64)sk;
-	struct tcp_sock *tp = (struct tcp_sock *)sk;
 	struct tcp_link *l = bpf_map_lookup_elem(&links, &key);
+	struct tcp_sock *tp;
 	__u32 srtt, slot;
 
 	if (!l)
 		return 0;
+	tp = bpf_skc_to_tcp_sock(sk);
+	if (!tp)
+		return 0;
 	if (targ_srtt_hist) {
-		srtt = BPF_CORE_READ(tp, srtt_us) >> 3;
+		srtt = tp->srtt_us >> 3;
 		if (srtt) {
 			slot = hist_slot(srtt) >> HIST_SUB_BITS;
 			if (slot >= TCP_SRTT_SLOTS)
 				slot = TCP_SRTT_SLOTS - 1;
-			__sync_fetch_and_add(&l->srtt_slots[slot], 1);
-			__sync_fetch_and_add(&l->srtt_sum_us, srtt);
-			__sync_fetch_and_add(&l->srtt_count, 1);
+			l->srtt_slots[slot]++;
+			l->srtt_sum_us += srtt;
+			l->srtt_count++;
 		}
 	}
 	if (targ_zero_window) {
-		/* skb->data is the TCP header here. The raw window is zero exactly when the scaled one is. */
-		unsigned char *th = BPF_CORE_READ(skb, data);
-		__u8 flags = 0;
-		__u16 window = 1;
+		/* skb->data is the TCP header here: flags at byte 13, the raw window at 14. The raw window is
+		 * zero exactly when the scaled one is. */
+		__u8 hdr[4] = {};
 
-		bpf_probe_read_kernel(&flags, 1, th + 13);
-		bpf_probe_read_kernel(&window, 2, th + 14);
-		if (!(flags & (TCPHDR_RST | TCPHDR_SYN)))
-			zero_edge(l, TCP_LINK_ZERO_SND, window == 0, &l->zero_snd_wnd);
-		zero_edge(l, TCP_LINK_ZERO_RCV, BPF_CORE_READ(tp, rcv_wnd) == 0, &l->zero_rcv_wnd);
+		bpf_probe_read_kernel(hdr, sizeof(hdr), skb->data + 12);
+		if (!(hdr[1] & (TCPHDR_RST | TCPHDR_SYN)))
+			zero_edge(l, TCP_LINK_ZERO_SND, hdr[2] == 0 && hdr[3] == 0, &l->zero_snd_wnd);
+		zero_edge(l, TCP_LINK_ZERO_RCV, tp->rcv_wnd == 0, &l->zero_rcv_wnd);
 	}
 	return 0;
 }
@@ -552,7 +565,8 @@ SEC("iter/tcp")
 int read_links(struct bpf_iter__tcp *ctx)
 {
 	struct sock_common *skc = ctx->sk_common;
-	const struct sock *sk = (const struct sock *)skc;
+	const struct sock *sk;
+	struct tcp_sock *tp;
 	struct tcp_listener_key k;
 	struct tcp_record *r;
 	struct tcp_link *l;
@@ -565,7 +579,14 @@ int read_links(struct bpf_iter__tcp *ctx)
 	if (skc->skc_family != AF_INET && skc->skc_family != AF_INET6)
 		return 0;
 	/* Timewait and request sockets are not full sockets; a socket in TCP_CLOSE has been reported. */
-	if (state == TCP_TIME_WAIT || state == TCP_NEW_SYN_RECV || state == TCP_CLOSE || !in_scope(sk))
+	if (state == TCP_TIME_WAIT || state == TCP_NEW_SYN_RECV || state == TCP_CLOSE)
+		return 0;
+	/* Typed as tcp_sock for the verifier, so that struct sock fields past sock_common are readable. */
+	tp = bpf_skc_to_tcp_sock(skc);
+	if (!tp)
+		return 0;
+	sk = (const struct sock *)tp;
+	if (!in_scope(sk))
 		return 0;
 	r = scratch_record();
 	if (!r)
