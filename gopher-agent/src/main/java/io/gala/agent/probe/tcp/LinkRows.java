@@ -91,6 +91,7 @@ final class LinkRows {
         .key("server_port", server ? r.lport() : r.rport())
         .key("protocol", r.family())
         .label("comm", info.comm())
+        .label("cmdline", info.cmdline())
         .label("container_id", info.containerId())
         .label("netns", r.link().netns());
   }

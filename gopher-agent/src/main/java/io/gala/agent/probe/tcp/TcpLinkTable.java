@@ -13,7 +13,7 @@ public final class TcpLinkTable {
 
   private static final String[] LINK_KEYS = {
       "tgid", "role", "client_ip", "server_ip", "client_port", "server_port", "protocol"};
-  private static final String[] LABELS = {"comm", "container_id", "netns"};
+  private static final String[] LABELS = {"comm", "cmdline", "container_id", "netns"};
 
   public static final TableDef TCP_LINK = TableDef.builder("tcp_link")
       .keys(LINK_KEYS)

@@ -49,8 +49,7 @@ public final class TcpProbe implements Probe {
   /** Programs this probe runs without when the kernel lacks their hook (5.10 has no sock_send_length). */
   static final Set<String> OPTIONAL_PROGRAMS = Set.of("handle_send_length", "handle_recv_length",
       "handle_tcp_probe", "handle_send_reset", "handle_receive_reset", "handle_kfree_skb");
-  public static final ProbeSpec SPEC = ProbeSpec.of(NAME, TcpProbe::new, SUBPROBES,
-      ParamSpec.number("max_links", 1024, 4_194_304), ParamSpec.number("max_drops", 1024, 1_048_576));
+
   /** Final records waiting for the next sample; beyond this (a stalled sampler) they are counted and lost. */
   private static final int CLOSED_QUEUE_MAX = 100_000;
   private static final long RESCAN_MILLIS = 10_000;
@@ -77,6 +76,12 @@ public final class TcpProbe implements Probe {
   private Map<Long, Long> resolvedOwners = new HashMap<>();
   /** Final records of the previous sample by socket address, for a RST sent just after the final record. */
   private Map<Long, TcpRecord> lastFinals = Map.of();
+
+  /** What the agent's catalog and the control API know about this probe: sub-probes and params. */
+  public static ProbeSpec spec() {
+    return ProbeSpec.of(NAME, TcpProbe::new, SUBPROBES,
+        ParamSpec.number("max_links", 1024, 4_194_304), ParamSpec.number("max_drops", 1024, 1_048_576));
+  }
 
   @Override
   public String name() {

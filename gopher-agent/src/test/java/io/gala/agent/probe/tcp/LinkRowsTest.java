@@ -29,7 +29,7 @@ class LinkRowsTest {
     TcpRecord r = record(TcpRecord.Link.SERVER, 6379, 51000, 0, 1000, 0, 500, 0, 0);
     Row row = only(r, Map.of());
     assertThat(row.keyValues()).containsExactly("4242", "server", "10.0.0.2", "10.0.0.1", "51000", "6379", "2");
-    assertThat(row.labelValues()).containsExactly("redis-server", "0123456789ab", "4026531840");
+    assertThat(row.labelValues()).containsExactly("redis-server", "redis-server *:6379", "0123456789ab", "4026531840");
     assertThat(row.value("connect_failed")).as("server side has no connect").isNaN();
     assertThat(row.histogram("syn_srtt_seconds")).isNull();
   }
