@@ -33,14 +33,22 @@ final class LinkRows {
     };
   }
 
+  /**
+   * Which event counters the loaded programs maintain: a counter whose program is not loaded (switched
+   * off by sub-probe, or missing from the kernel) is left unset rather than reported as 0.
+   */
+  record Coverage(boolean drops, boolean resets, boolean zeroWindows) {
+    static final Coverage ALL = new Coverage(true, true, true);
+  }
+
   /** Emits the connection's rows: tcp_link, then tcp_drop per reason in dropsByReason. */
   static void emit(TcpRecord r, long tgid, ProcessInfo info, Map<String, Long> dropsByReason, Consumer<Row> sink) {
-    emit(r, r.tuple(), tgid, info, dropsByReason, sink);
+    emit(r, r.tuple(), tgid, info, dropsByReason, Coverage.ALL, sink);
   }
 
   /** As above, with the record's tuple already formatted (one formatting per record per sample). */
   static void emit(TcpRecord r, Tuple t, long tgid, ProcessInfo info, Map<String, Long> dropsByReason,
-      Consumer<Row> sink) {
+      Coverage coverage, Consumer<Row> sink) {
     Row.Builder link = keyed(TcpLinkTable.TCP_LINK, r, t, tgid, info);
     long drops = 0;
     for (long n : dropsByReason.values()) {
@@ -55,12 +63,16 @@ final class LinkRows {
         .set("snd_cwnd", r.sndCwnd())
         .set("lost_out", r.lostOut())
         .set("sacked_out", r.sackedOut())
-        .set("sk_drops", r.skDrops())
-        .set("drops", drops)
-        .set("send_rsts", r.link().rstSent())
-        .set("receive_rsts", r.link().rstRecv())
-        .set("zero_rcv_wnd_count", r.link().zeroRcvWnd())
-        .set("zero_snd_wnd_count", r.link().zeroSndWnd());
+        .set("sk_drops", r.skDrops());
+    if (coverage.drops()) {
+      link.set("drops", drops);
+    }
+    if (coverage.resets()) {
+      link.set("send_rsts", r.link().rstSent()).set("receive_rsts", r.link().rstRecv());
+    }
+    if (coverage.zeroWindows()) {
+      link.set("zero_rcv_wnd_count", r.link().zeroRcvWnd()).set("zero_snd_wnd_count", r.link().zeroSndWnd());
+    }
     if (r.hz() > 0) {
       link.set("rto", r.rtoJiffies() * 1_000_000.0 / r.hz());
     }

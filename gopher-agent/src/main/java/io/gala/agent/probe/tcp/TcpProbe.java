@@ -72,6 +72,7 @@ public final class TcpProbe implements Probe {
   private BpfIterator links;
   private RingBufferReader ring;
   private DropReasons reasons;
+  private LinkRows.Coverage coverage;
   /** Owners resolved from /proc by socket inode, by socket address; only sockets seen at the last sample. */
   private Map<Long, Long> resolvedOwners = new HashMap<>();
   /** Final records of the previous sample by socket address, for a RST sent just after the final record. */
@@ -120,6 +121,11 @@ public final class TcpProbe implements Probe {
           + (obj.skippedPrograms().toString().contains("length")
               ? "; socket owners are the connect()/listen() callers and /proc fd owners" : ""));
     }
+    List<String> skipped = obj.skippedPrograms();
+    coverage = new LinkRows.Coverage(
+        abnormal && loaded(skipped, "handle_kfree_skb"),
+        abnormal && loaded(skipped, "handle_send_reset") && loaded(skipped, "handle_receive_reset"),
+        windows && loaded(skipped, "handle_tcp_probe"));
     reasons = DropReasons.ofRunningKernel();
     ring = new RingBufferReader(obj.map("closed"), this::onClosedRecord);
     obj.attachAll();
@@ -136,6 +142,10 @@ public final class TcpProbe implements Probe {
     for (long ns : namespaces) {
       readNamespace(ns, ignored);
     }
+  }
+
+  private static boolean loaded(List<String> skipped, String program) {
+    return skipped.stream().noneMatch(p -> p.startsWith(program + " "));
   }
 
   /** Ring buffer thread: keeps the final record for the next sample. */
@@ -186,7 +196,7 @@ public final class TcpProbe implements Probe {
       return;
     }
     Tuple t = r.tuple();
-    LinkRows.emit(r, t, tgid, info, drops.of(t), sink);
+    LinkRows.emit(r, t, tgid, info, drops.of(t), coverage, sink);
   }
 
   /** The kernel's owner, else the one resolved earlier, else the process holding the socket's inode. */
@@ -304,7 +314,7 @@ public final class TcpProbe implements Probe {
 
   private DropCounts readDrops() {
     DropCounts counts = new DropCounts(reasons);
-    if (context.config().subprobe("tcp_abnormal")) {
+    if (coverage.drops()) {
       obj.map("drops").forEach((k, v) -> {
         byte[] key = new byte[DropCounts.KEY_SIZE];
         k.get(0, key, 0, key.length);

@@ -105,6 +105,18 @@ class LinkRowsTest {
   }
 
   @Test
+  void countersOfProgramsNotLoadedAreLeftUnsetNotZero() {
+    List<Row> rows = new ArrayList<>();
+    TcpRecord r = record(TcpRecord.Link.CLIENT, 51000, 6379, 0, 10, 0, 10, 0, 0);
+    LinkRows.emit(r, r.tuple(), 4242, REDIS, Map.of(), new LinkRows.Coverage(false, true, false), rows::add);
+    Row row = rows.get(0);
+    assertThat(row.value("drops")).isNaN();
+    assertThat(row.value("zero_rcv_wnd_count")).isNaN();
+    assertThat(row.value("send_rsts")).isZero();
+    assertThat(row.value("tx_bytes")).isEqualTo(10);
+  }
+
+  @Test
   void dropReasonsAreNamedFromTheKernelEnum() {
     DropReasons reasons = DropReasons.of(
         Map.of(0L, "SKB_NOT_DROPPED_YET", 2L, "SKB_DROP_REASON_NOT_SPECIFIED", 10L, "SKB_DROP_REASON_NETFILTER_DROP",
