@@ -190,7 +190,7 @@ public final class ProcProbe implements Probe {
         sink.accept(ProcTables.PROC_SYSCALL.row()
             .key("tgid", tgid).key("syscall", key.substring(0, sep)).key("errno", key.substring(sep + 1))
             .label("comm", info.comm())
-            .set("failed", n)
+            .set("count", n)
             .build());
       });
     }

@@ -34,9 +34,9 @@ final class ProcTables {
       .gauge("exited", "", "1 on the final row of a process that exited, else 0")
       .build();
 
-  static final TableDef PROC_SYSCALL = TableDef.builder("proc_syscall")
+  static final TableDef PROC_SYSCALL = TableDef.builder("proc_syscall_errno")
       .keys("tgid", "syscall", "errno")
       .labels("comm")
-      .counter("failed", "", "Failed syscalls by syscall name and errno name")
+      .counter("count", "", "Failed syscalls by syscall name and errno name")
       .build();
 }

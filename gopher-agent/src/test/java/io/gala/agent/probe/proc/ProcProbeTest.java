@@ -74,10 +74,10 @@ class ProcProbeTest {
       assertThat(new BufferedReader(new InputStreamReader(p.getInputStream())).readLine()).isEqualTo("done");
       List<Row> rows = sample(probe);
       Row openat = rows.stream()
-          .filter(r -> r.table().name().equals("proc_syscall") && r.key("tgid").equals(Long.toString(p.pid()))
+          .filter(r -> r.table().name().equals("proc_syscall_errno") && r.key("tgid").equals(Long.toString(p.pid()))
               && r.key("syscall").equals("openat") && r.key("errno").equals("ENOENT"))
           .findFirst().orElseThrow(() -> new AssertionError("no proc_syscall row for openat/ENOENT of " + p.pid()));
-      assertThat(openat.value("failed")).isEqualTo(n);
+      assertThat(openat.value("count")).isEqualTo(n);
       assertThat(row(rows, "proc", p.pid()).orElseThrow().value("syscall_failed")).isGreaterThanOrEqualTo(n);
       in.close();
       p.waitFor();
