@@ -24,8 +24,8 @@ import java.util.logging.Logger;
  * container, format changed) is counted in {@link #health()} and the others are still reported.
  *
  * <p>When the agent is scoped to a network namespace, the {@code nic} rows are that namespace's: read
- * from {@code /proc/<pid>/net/dev} of a process inside it (the file shows the reader-independent view of
- * that process's namespace, so no setns is needed, which a JVM could only do per thread). A namespace with
+ * from {@code /proc/<pid>/net/dev} of a process inside it (the file shows that process's namespace whoever
+ * reads it, so no setns is needed, which a JVM could only do per thread). A namespace with
  * no process in it has no NIC rows until one appears; this is logged once. The other tables stay the
  * machine's: CPUs, memory, disks and file systems are shared by all namespaces.
  */

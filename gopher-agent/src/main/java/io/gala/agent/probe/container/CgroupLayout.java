@@ -50,10 +50,13 @@ record CgroupLayout(String version, Map<String, Path> v1, Path unified) {
     return unified == null ? null : unified.resolve(rel);
   }
 
-  /** The hierarchies in which watched cgroups are looked for: v1 cpu and memory, and the unified one. */
+  /**
+   * The hierarchies in which watched cgroups are looked for, each once: the v1 controllers read (a cgroup
+   * may exist in only some of them, e.g. only blkio for an I/O limit) and the unified one.
+   */
   List<Path> hierarchies() {
     List<Path> out = new ArrayList<>();
-    for (String c : List.of("cpu", "memory")) {
+    for (String c : CONTROLLERS) {
       Path h = v1.get(c);
       if (h != null && !out.contains(h)) {
         out.add(h);

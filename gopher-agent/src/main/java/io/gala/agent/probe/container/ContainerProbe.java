@@ -106,26 +106,16 @@ public final class ContainerProbe implements Probe {
 
   /** The first processes of the cgroup, from the first hierarchy where it has any. */
   private List<Long> pids(String rel) {
-    List<Path> dirs = new ArrayList<>();
-    for (String c : List.of("cpu", "memory")) {
-      Path d = layout.v1(c, rel);
-      if (d != null) {
-        dirs.add(d);
-      }
-    }
-    if (layout.unified(rel) != null) {
-      dirs.add(layout.unified(rel));
-    }
-    for (Path d : dirs) {
+    for (Path hierarchy : layout.hierarchies()) {
       List<Long> out = new ArrayList<>();
-      for (String line : files.lines(d.resolve("cgroup.procs"))) {
+      for (String line : files.lines(hierarchy.resolve(rel).resolve("cgroup.procs"))) {
         if (out.size() == PIDS_LOOKED_AT) {
           break;
         }
         try {
           out.add(Long.parseLong(line.trim()));
         } catch (NumberFormatException e) {
-          // not a pid: cgroup.procs holds nothing else, ignore
+          // cgroup.procs holds nothing but pids; a blank line is all this can be
         }
       }
       if (!out.isEmpty()) {

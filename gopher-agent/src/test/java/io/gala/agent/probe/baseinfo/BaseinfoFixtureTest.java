@@ -10,14 +10,13 @@ import io.gala.agent.probe.ProbeContext;
 import io.gala.agent.probe.ProcessLabels;
 import io.gala.agent.probe.Scope;
 import io.gala.agent.table.Row;
+import io.gala.agent.testing.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,17 +36,9 @@ class BaseinfoFixtureTest {
     return Path.of(BaseinfoFixtureTest.class.getResource("/baseinfo/" + name).toURI());
   }
 
+  /** Lays a fixture tree over the root, replacing files that exist. */
   private void copyOver(Path from) throws Exception {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path to = root.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
+    Shell.run("cp", "-a", from + "/.", root.toString());
   }
 
   private BaseinfoProbe probe(Scope scope) {

@@ -10,6 +10,7 @@ import io.gala.agent.probe.ProbeContext;
 import io.gala.agent.probe.ProcessLabels;
 import io.gala.agent.probe.Scope;
 import io.gala.agent.table.Row;
+import io.gala.agent.testing.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -180,17 +180,7 @@ class ContainerFixtureTest {
 
   @Test
   void aMalformedFileIsCountedAndTheRestOfTheRowStillReported(@TempDir Path tmp) throws Exception {
-    Path src = fixture("v1");
-    try (Stream<Path> s = Files.walk(src)) {
-      for (Path p : s.toList()) {
-        Path to = tmp.resolve(src.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to);
-        }
-      }
-    }
+    Shell.run("cp", "-a", fixture("v1") + "/.", tmp.toString());
     Files.writeString(tmp.resolve("cpu,cpuacct/docker/" + "1".repeat(64) + "/cpu.stat"), "nr_periods lots\n");
     ContainerProbe p = started(tmp, Scope.HOST, Map.of());
     Row r = rows(p).get("111111111111");
