@@ -2,41 +2,54 @@ package io.gala.agent.probe.container;
 
 import io.gala.agent.probe.Probe;
 import io.gala.agent.probe.ProbeContext;
+import io.gala.agent.probe.Scope;
 import io.gala.agent.table.Row;
 import io.gala.agent.table.TableDef;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import java.util.logging.Logger;
 
 /**
- * The {@code container} probe: CPU use and throttling, memory use, limit and failures, block I/O and
- * pressure per cgroup, on cgroup v1 (one hierarchy per controller) and v2 (unified). Watches containers
- * (a 64-hex id in the cgroup path) and the cgroups under the prefixes of param {@code cgroup_prefixes}
- * (comma-separated, e.g. {@code "system.slice,gala-lab"}).
+ * The {@code container} probe: per cgroup, CPU use, CFS quota and throttling, memory use, limit and
+ * failures, block I/O, pressure stall time and, for containers with a network namespace of their own,
+ * network counters; read from the cgroup files of v1, v2 or hybrid hierarchies (see {@link CgroupLayout}).
+ * No eBPF. Which cgroups: containers always, plus those under param {@code cgroup_prefixes} (see
+ * {@link CgroupWatch}). When the agent is scoped to a network namespace, only cgroups with a process in
+ * that namespace are reported.
+ *
+ * <pre>{@code
+ * ContainerProbe p = new ContainerProbe();       // reads /sys/fs/cgroup and /proc
+ * p.start(context);                              // params: cgroup_prefixes
+ * p.sample(rows::add);                           // one container row per watched cgroup
+ * }</pre>
  */
 public final class ContainerProbe implements Probe {
-  private static final Pattern CONTAINER_ID = Pattern.compile("([0-9a-f]{64})");
-  private static final int MAX_DEPTH = 6;
+  private static final Logger LOG = Logger.getLogger(ContainerProbe.class.getName());
+  /** Processes looked at per cgroup to find its network namespace; any one of them will do. */
+  private static final int PIDS_LOOKED_AT = 16;
 
   private final Path cgroupRoot;
-  private List<String> prefixes = List.of();
-  private Path v2Root;
+  private final Path proc;
+  private final CgroupFiles files = new CgroupFiles();
+  private CgroupLayout layout;
+  private CgroupWatch watch;
+  private CgroupV1 v1;
+  private CgroupV2 v2;
+  private ContainerNetwork network;
+  private Scope scope = Scope.HOST;
 
   public ContainerProbe() {
-    this(Path.of("/sys/fs/cgroup"));
+    this(Path.of("/sys/fs/cgroup"), Path.of("/proc"));
   }
 
-  ContainerProbe(Path cgroupRoot) {
+  /** For tests: a cgroup tree (the contents of /sys/fs/cgroup) and a /proc tree. */
+  ContainerProbe(Path cgroupRoot, Path proc) {
     this.cgroupRoot = cgroupRoot;
+    this.proc = proc;
   }
 
   @Override
@@ -51,184 +64,70 @@ public final class ContainerProbe implements Probe {
 
   @Override
   public void start(ProbeContext context) {
-    String p = context.config().param("cgroup_prefixes", "");
-    List<String> list = new ArrayList<>();
-    for (String s : p.split(",")) {
-      String t = s.trim().replaceAll("^/+|/+$", "");
-      if (!t.isEmpty()) {
-        list.add(t);
-      }
+    watch = CgroupWatch.parse(context.config().param("cgroup_prefixes", CgroupWatch.DEFAULT_PREFIXES));
+    scope = context.scope();
+    layout = CgroupLayout.detect(cgroupRoot);
+    if (layout.hierarchies().isEmpty()) {
+      throw new IllegalStateException("container: no cgroup hierarchy under " + cgroupRoot
+          + " (neither cgroup.controllers nor cpu/ or memory/ there): mount cgroupfs or run the agent with the host's /sys/fs/cgroup");
     }
-    prefixes = List.copyOf(list);
-    // Pure v2: /sys/fs/cgroup/cgroup.controllers; hybrid: /sys/fs/cgroup/unified.
-    if (Files.exists(cgroupRoot.resolve("cgroup.controllers"))) {
-      v2Root = cgroupRoot;
-    } else if (Files.exists(cgroupRoot.resolve("unified/cgroup.controllers"))) {
-      v2Root = cgroupRoot.resolve("unified");
-    }
+    v1 = new CgroupV1(layout, files);
+    v2 = new CgroupV2(files);
+    network = new ContainerNetwork(proc);
+    LOG.info("container: cgroup " + layout.version() + " under " + cgroupRoot + ", watching containers and "
+        + (watch.prefixes().isEmpty() ? "no other cgroups" : "cgroups under " + watch.prefixes()));
   }
 
   @Override
-  public void sample(Consumer<Row> sink) throws IOException {
-    boolean pureV2 = v2Root != null && v2Root.equals(cgroupRoot);
-    if (!pureV2) {
-      for (String path : watched(cgroupRoot.resolve("cpu"), cgroupRoot.resolve("memory"))) {
-        sink.accept(v1Row(path));
-      }
-    }
-    if (v2Root != null) {
-      for (String path : watched(v2Root)) {
-        Row r = v2Row(path, pureV2);
-        if (r != null) {
-          sink.accept(r);
-        }
-      }
-    }
-  }
-
-  /** Relative paths of watched cgroups found under these hierarchy roots. */
-  private Set<String> watched(Path... roots) throws IOException {
-    Set<String> out = new TreeSet<>();
-    for (Path root : roots) {
-      if (!Files.isDirectory(root)) {
+  public void sample(Consumer<Row> sink) {
+    for (String rel : watch.find(layout.hierarchies())) {
+      List<Long> pids = pids(rel);
+      if (!scope.isHost() && pids.stream().noneMatch(pid -> network.netnsOf(pid) == scope.netnsInode())) {
         continue;
       }
-      try (Stream<Path> s = Files.walk(root, MAX_DEPTH)) {
-        s.filter(Files::isDirectory).forEach(d -> {
-          String rel = root.relativize(d).toString();
-          if (!rel.isEmpty() && isWatched(rel)) {
-            out.add(rel);
-          }
-        });
+      CgroupValues v = new CgroupValues();
+      if (!layout.version().equals(CgroupLayout.V2)) {
+        v1.read(rel, v);
+      }
+      Path unified = layout.unified(rel);
+      if (unified != null && Files.isDirectory(unified)) {
+        v2.read(unified, v);
+      }
+      network.read(pids, v);
+      if (v.isEmpty()) {
+        continue; // removed between the walk and the reads
+      }
+      Row.Builder row = ContainerTable.CONTAINER.row().key("container_id", CgroupWatch.id(rel))
+          .label("cgroup", "/" + rel).label("cgroup_version", layout.version());
+      v.into(row);
+      sink.accept(row.build());
+    }
+  }
+
+  /** The first processes of the cgroup, from the first hierarchy where it has any. */
+  private List<Long> pids(String rel) {
+    for (Path hierarchy : layout.hierarchies()) {
+      List<Long> out = new ArrayList<>();
+      for (String line : files.lines(hierarchy.resolve(rel).resolve("cgroup.procs"))) {
+        if (out.size() == PIDS_LOOKED_AT) {
+          break;
+        }
+        try {
+          out.add(Long.parseLong(line.trim()));
+        } catch (NumberFormatException e) {
+          // cgroup.procs holds nothing but pids; a blank line is all this can be
+        }
+      }
+      if (!out.isEmpty()) {
+        return out;
       }
     }
-    return out;
+    return List.of();
   }
 
-  private boolean isWatched(String rel) {
-    if (CONTAINER_ID.matcher(rel).find()) {
-      return true;
-    }
-    for (String p : prefixes) {
-      if (rel.equals(p) || rel.startsWith(p + "/")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String id(String rel) {
-    Matcher m = CONTAINER_ID.matcher(rel);
-    return m.find() ? m.group(1).substring(0, 12) : "/" + rel;
-  }
-
-  private Row v1Row(String rel) {
-    Path cpu = cgroupRoot.resolve("cpu").resolve(rel);
-    Path acct = cgroupRoot.resolve("cpuacct").resolve(rel);
-    Path mem = cgroupRoot.resolve("memory").resolve(rel);
-    Path blk = cgroupRoot.resolve("blkio").resolve(rel);
-    Row.Builder r = ContainerTable.CONTAINER.row().key("container_id", id(rel))
-        .label("cgroup", "/" + rel).label("cgroup_version", "v1");
-    long usage = CgroupFiles.number(acct.resolve("cpuacct.usage"));
-    if (usage < 0) {
-      usage = CgroupFiles.number(cpu.resolve("cpuacct.usage")); // cpu,cpuacct co-mounted
-    }
-    setIf(r, "cpu_usage_seconds_total", usage, 1e-9);
-    Map<String, Long> acctStat = CgroupFiles.keyValues(
-        Files.exists(acct.resolve("cpuacct.stat")) ? acct.resolve("cpuacct.stat") : cpu.resolve("cpuacct.stat"));
-    setIf(r, "cpu_user_seconds_total", acctStat.getOrDefault("user", -1L), 0.01);
-    setIf(r, "cpu_system_seconds_total", acctStat.getOrDefault("system", -1L), 0.01);
-    long quota = CgroupFiles.number(cpu.resolve("cpu.cfs_quota_us"));
-    long period = CgroupFiles.number(cpu.resolve("cpu.cfs_period_us"));
-    if (quota > 0 && period > 0) {
-      r.set("cpu_quota_cores", (double) quota / period);
-    }
-    Map<String, Long> cpuStat = CgroupFiles.keyValues(cpu.resolve("cpu.stat"));
-    setIf(r, "cpu_cfs_periods_total", cpuStat.getOrDefault("nr_periods", -1L), 1);
-    setIf(r, "cpu_cfs_throttled_periods_total", cpuStat.getOrDefault("nr_throttled", -1L), 1);
-    setIf(r, "cpu_cfs_throttled_seconds_total", cpuStat.getOrDefault("throttled_time", -1L), 1e-9);
-    long memUsage = CgroupFiles.number(mem.resolve("memory.usage_in_bytes"));
-    setIf(r, "memory_usage_bytes", memUsage, 1);
-    long limit = CgroupFiles.number(mem.resolve("memory.limit_in_bytes"));
-    if (limit > 0 && limit < CgroupFiles.UNLIMITED) {
-      r.set("memory_limit_bytes", limit);
-    }
-    Map<String, Long> memStat = CgroupFiles.keyValues(mem.resolve("memory.stat"));
-    setIf(r, "memory_rss", memStat.getOrDefault("rss", -1L), 1);
-    setIf(r, "memory_cache", memStat.getOrDefault("cache", -1L), 1);
-    if (memUsage >= 0 && memStat.containsKey("total_inactive_file")) {
-      r.set("memory_working_set_bytes", Math.max(0, memUsage - memStat.get("total_inactive_file")));
-    }
-    setIf(r, "memory_failcnt", CgroupFiles.number(mem.resolve("memory.failcnt")), 1);
-    Map<String, Long> oom = CgroupFiles.keyValues(mem.resolve("memory.oom_control"));
-    setIf(r, "oom_events_total", oom.getOrDefault("oom_kill", -1L), 1);
-    long[] ops = CgroupFiles.blkioTotals(blk.resolve("blkio.throttle.io_serviced"));
-    long[] bytes = CgroupFiles.blkioTotals(blk.resolve("blkio.throttle.io_service_bytes"));
-    setIf(r, "blkio_read_ops", ops[0], 1);
-    setIf(r, "blkio_write_ops", ops[1], 1);
-    setIf(r, "blkio_read_bytes", bytes[0], 1);
-    setIf(r, "blkio_write_bytes", bytes[1], 1);
-    return r.build();
-  }
-
-  private Row v2Row(String rel, boolean pureV2) {
-    Path d = v2Root.resolve(rel);
-    Map<String, Long> cpuStat = CgroupFiles.keyValues(d.resolve("cpu.stat"));
-    if (!pureV2 && !Files.exists(d.resolve("cpu.max")) && !Files.exists(d.resolve("memory.current"))) {
-      // Hybrid mode with no controllers enabled in v2: v1 already reported this cgroup, if at all.
-      return null;
-    }
-    Row.Builder r = ContainerTable.CONTAINER.row().key("container_id", id(rel) + (pureV2 ? "" : "@v2"))
-        .label("cgroup", "/" + rel).label("cgroup_version", "v2");
-    setIf(r, "cpu_usage_seconds_total", cpuStat.getOrDefault("usage_usec", -1L), 1e-6);
-    setIf(r, "cpu_user_seconds_total", cpuStat.getOrDefault("user_usec", -1L), 1e-6);
-    setIf(r, "cpu_system_seconds_total", cpuStat.getOrDefault("system_usec", -1L), 1e-6);
-    setIf(r, "cpu_cfs_periods_total", cpuStat.getOrDefault("nr_periods", -1L), 1);
-    setIf(r, "cpu_cfs_throttled_periods_total", cpuStat.getOrDefault("nr_throttled", -1L), 1);
-    setIf(r, "cpu_cfs_throttled_seconds_total", cpuStat.getOrDefault("throttled_usec", -1L), 1e-6);
-    List<String> cpuMax = CgroupFiles.lines(d.resolve("cpu.max"));
-    if (!cpuMax.isEmpty()) {
-      String[] f = cpuMax.get(0).trim().split("\\s+");
-      if (f.length == 2 && !f[0].equals("max")) {
-        r.set("cpu_quota_cores", Double.parseDouble(f[0]) / Double.parseDouble(f[1]));
-      }
-    }
-    long usage = CgroupFiles.number(d.resolve("memory.current"));
-    setIf(r, "memory_usage_bytes", usage, 1);
-    setIf(r, "memory_limit_bytes", CgroupFiles.number(d.resolve("memory.max")), 1);
-    Map<String, Long> memStat = CgroupFiles.keyValues(d.resolve("memory.stat"));
-    setIf(r, "memory_rss", memStat.getOrDefault("anon", -1L), 1);
-    setIf(r, "memory_cache", memStat.getOrDefault("file", -1L), 1);
-    if (usage >= 0 && memStat.containsKey("inactive_file")) {
-      r.set("memory_working_set_bytes", Math.max(0, usage - memStat.get("inactive_file")));
-    }
-    Map<String, Long> events = CgroupFiles.keyValues(d.resolve("memory.events"));
-    setIf(r, "memory_failcnt", events.getOrDefault("max", -1L), 1);
-    setIf(r, "oom_events_total", events.getOrDefault("oom_kill", -1L), 1);
-    long[] io = CgroupFiles.ioStatTotals(d.resolve("io.stat"));
-    setIf(r, "blkio_read_bytes", io[0], 1);
-    setIf(r, "blkio_write_bytes", io[1], 1);
-    setIf(r, "blkio_read_ops", io[2], 1);
-    setIf(r, "blkio_write_ops", io[3], 1);
-    setPsi(r, "cpu_pressure_some_seconds", d.resolve("cpu.pressure"), "some");
-    setPsi(r, "memory_pressure_some_seconds", d.resolve("memory.pressure"), "some");
-    setPsi(r, "memory_pressure_full_seconds", d.resolve("memory.pressure"), "full");
-    setPsi(r, "io_pressure_some_seconds", d.resolve("io.pressure"), "some");
-    setPsi(r, "io_pressure_full_seconds", d.resolve("io.pressure"), "full");
-    return r.build();
-  }
-
-  private static void setPsi(Row.Builder r, String metric, Path file, String kind) {
-    double v = CgroupFiles.psiTotalSeconds(file, kind);
-    if (v >= 0) {
-      r.set(metric, v);
-    }
-  }
-
-  private static void setIf(Row.Builder r, String metric, long raw, double scale) {
-    if (raw >= 0) {
-      r.set(metric, raw * scale);
-    }
+  @Override
+  public Map<String, Long> health() {
+    return Map.of("malformed_files", files.malformed(), "unlistable_dirs", watch == null ? 0 : watch.unreadable());
   }
 
   @Override

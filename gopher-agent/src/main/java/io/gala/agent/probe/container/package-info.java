@@ -1,2 +1,2 @@
-/** The container probe: per-cgroup CPU throttling, memory, block I/O and pressure, cgroup v1 and v2. */
+/** The container probe: per-cgroup CPU use and throttling, memory, block I/O, pressure and network, cgroup v1, hybrid and v2. */
 package io.gala.agent.probe.container;
