@@ -32,16 +32,20 @@ struct {
 	__type(value, __u64);
 } syscall_fails SEC(".maps");
 
-/* When a thread was put on a run queue, and its context-switch count then. A wakeup that finds an
- * entry with the same count keeps it (the thread has not run since: the kernel wakes runnable tasks
- * too); a different count means the entry is stale (a switch-in was missed, e.g. by BPF recursion
- * protection) and is replaced. ts 0: on the queue, but not counted (see handle_sched_switch). */
+/* Whether a thread waits on a run queue, since when, and its context-switch count then. ts: 0 not
+ * queued, NOT_COUNTED queued but not counted (see handle_sched_switch), else the enqueue time. A
+ * wakeup that finds the thread queued with the same count keeps the entry (the kernel wakes runnable
+ * tasks too); a different count means a switch-in was missed (e.g. by BPF recursion protection) and
+ * the entry is stale. Entries live as long as their thread and are updated in place: a hash insert
+ * and delete on every context switch cost more than the rest of the handler. */
 struct runnable {
 	__u64 ts;
 	__u64 switches;
 };
 
-/* Thread id -> struct runnable; one entry per runnable thread at any moment. */
+#define NOT_COUNTED 1
+
+/* Thread id -> struct runnable; one entry per thread that was ever runnable, deleted at its exit. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
@@ -95,23 +99,28 @@ static __always_inline __u64 switches(struct task_struct *p)
 	return BPF_CORE_READ(p, nvcsw) + BPF_CORE_READ(p, nivcsw);
 }
 
-/* Records that a thread is on a run queue since ts (0: not counted). A wakeup keeps an entry of the
- * same switch count: the thread is already queued, and the earlier time (or the 0) stands. */
+/* Records that a thread is on a run queue since ts (or NOT_COUNTED). A wakeup keeps an entry of the
+ * same switch count: the thread is already queued, and the earlier time (or NOT_COUNTED) stands. */
 static __always_inline void mark_queued(struct task_struct *p, __u64 ts, bool wakeup)
 {
 	__u32 pid = BPF_CORE_READ(p, pid);
-	struct runnable r, *old;
+	struct runnable fresh, *r;
+	__u64 sw;
 
 	if (!pid || !in_scope(p))
 		return;
-	r.switches = switches(p);
-	if (wakeup) {
-		old = bpf_map_lookup_elem(&start, &pid);
-		if (old && old->switches == r.switches)
+	sw = switches(p);
+	r = bpf_map_lookup_elem(&start, &pid);
+	if (r) {
+		if (wakeup && r->ts && r->switches == sw)
 			return;
+		r->ts = ts;
+		r->switches = sw;
+		return;
 	}
-	r.ts = ts;
-	if (bpf_map_update_elem(&start, &pid, &r, BPF_ANY))
+	fresh.ts = ts;
+	fresh.switches = sw;
+	if (bpf_map_update_elem(&start, &pid, &fresh, BPF_NOEXIST))
 		count_full(2);
 }
 
@@ -214,8 +223,12 @@ int BPF_PROG(handle_exit, struct task_struct *p)
  * to date (put_prev_task), which it had not at sched_process_exit, up to a tick earlier. */
 static __always_inline void on_dead(struct task_struct *p)
 {
-	__u32 tgid = p->tgid;
-	struct proc_stats *s = bpf_map_lookup_elem(&procs, &tgid);
+	__u32 pid = p->pid, tgid = p->tgid;
+	struct proc_stats *s;
+
+	/* Also deleted at sched_process_exit, but a preemption on the way out may have re-created it. */
+	bpf_map_delete_elem(&start, &pid);
+	s = bpf_map_lookup_elem(&procs, &tgid);
 
 	if (s && s->exit_ns)
 		record_exit_cpu(s, p, p != BPF_CORE_READ(p, group_leader));
@@ -233,23 +246,23 @@ int BPF_PROG(handle_sched_switch, bool preempt, struct task_struct *prev, struct
 
 	/* As sched_info_depart: prev waits again if it is still TASK_RUNNING. A task preempted after it
 	 * set a sleeping state stays on the run queue, but schedstat does not count that wait (and a
-	 * wakeup then finds it queued and enqueues nothing): a ts-0 entry keeps a wakeup from starting one. */
+	 * wakeup then finds it queued and enqueues nothing): NOT_COUNTED keeps a wakeup from starting one. */
 	state = task_state(prev);
 	if (state == TASK_RUNNING)
 		mark_queued(prev, now, false);
 	else if (preempt)
-		mark_queued(prev, 0, false);
+		mark_queued(prev, NOT_COUNTED, false);
 	else if (state == TASK_DEAD)
 		on_dead(prev);
 
 	if (!pid)
 		return 0;
 	r = bpf_map_lookup_elem(&start, &pid);
-	if (!r)
+	if (!r || !r->ts)
 		return 0;
 	ts = r->ts;
-	bpf_map_delete_elem(&start, &pid);
-	if (!ts || now < ts)
+	r->ts = 0;
+	if (ts == NOT_COUNTED || now < ts)
 		return 0;
 	s = stats_of(next->tgid);
 	if (s)

@@ -82,13 +82,38 @@ class ProcProbeTest {
 
   @Test
   void runQueueDelayMatchesSchedstatIdleAndWithCpuHogs() throws Exception {
-    try (ProcProbe probe = started()) {
-      assertRunDelayMatches(probe, false);
-      assertRunDelayMatches(probe, true);
+    ProbeConfig config = new ProbeConfig(List.of(), Snoopers.NONE, Map.of(), ProbeConfig.RUNNING);
+    try (ProcKernel kernel = ProcKernel.start(Scope.HOST, config)) {
+      assertRunDelayMatches(kernel, false);
+      assertRunDelayMatches(kernel, true);
     }
   }
 
-  private void assertRunDelayMatches(ProcProbe probe, boolean hogs) throws Exception {
+  /** schedstat's run_delay and the kernel map's sum for one process at (about) the same moment. */
+  private record RunDelay(long schedstatNs, long probeNs, long maxNs) {}
+
+  /**
+   * Reads the map between two reads of schedstat and takes their mean, retrying until the three reads
+   * took under 2 ms: on a loaded machine the reading thread itself may wait for a CPU between them,
+   * while the measured process keeps accumulating delay. The maximum is the first read's, which
+   * closes the period since the previous call (a retry closes a period of a few milliseconds).
+   */
+  private static RunDelay runDelayNow(ProcKernel kernel, long pid) throws Exception {
+    long maxNs = -1;
+    for (int attempt = 0; ; attempt++) {
+      long t0 = System.nanoTime();
+      long before = schedstatRunDelayNs(pid);
+      ProcStats stats = kernel.read().procs().get(pid);
+      long after = schedstatRunDelayNs(pid);
+      assertThat(stats).as("kernel record of " + pid).isNotNull();
+      maxNs = maxNs < 0 ? stats.runqMaxNs() : maxNs;
+      if (System.nanoTime() - t0 < 2_000_000 || attempt == 50) {
+        return new RunDelay((before + after) / 2, stats.runqDelayNs(), maxNs);
+      }
+    }
+  }
+
+  private void assertRunDelayMatches(ProcKernel kernel, boolean hogs) throws Exception {
     List<Process> hogList = new ArrayList<>();
     try (Helper spin = Helper.start(List.of("taskset", "-c", "0"), "spin")) {
       if (hogs) {
@@ -97,17 +122,12 @@ class ProcProbeTest {
         }
       }
       Thread.sleep(500);
-      // schedstat is read right before the sample, whose first step reads the kernel map: a sample walks
-      // all of /proc afterwards, which under load takes long enough to skew the windows otherwise.
-      long s0 = schedstatRunDelayNs(spin.pid());
-      double k0 = value(sample(probe), spin.pid(), "runq_delay_seconds");
+      RunDelay r0 = runDelayNow(kernel, spin.pid());
       Thread.sleep(4000);
-      long s1 = schedstatRunDelayNs(spin.pid());
-      List<Row> rows = sample(probe);
-      double k1 = value(rows, spin.pid(), "runq_delay_seconds");
-      double max = value(rows, spin.pid(), "runq_delay_max");
-      double truth = (s1 - s0) / 1e9;
-      double measured = k1 - k0;
+      RunDelay r1 = runDelayNow(kernel, spin.pid());
+      double truth = (r1.schedstatNs() - r0.schedstatNs()) / 1e9;
+      double measured = (r1.probeNs() - r0.probeNs()) / 1e9;
+      double max = r1.maxNs() / 1e9;
       System.out.printf("run-queue delay hogs=%s: probe %.6f s, schedstat %.6f s (%+.2f %%), max %.6f s%n",
           hogs, measured, truth, 100 * (measured - truth) / truth, max);
       assertThat(measured).as("run-queue delay (hogs=" + hogs + "), schedstat says " + truth)
