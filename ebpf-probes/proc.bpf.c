@@ -341,10 +341,11 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	 * the kernel restarts or turns into EINTR after this point; user space never sees these. */
 	if (ret <= -512 && ret >= -516 && ret != -515)
 		return 0;
-	t = bpf_get_current_task_btf();
+	/* bpf_get_current_task_btf() is 5.11+; openEuler 5.10 has only the untrusted form. */
+	t = (struct task_struct *)bpf_get_current_task();
 	if (!in_scope(t))
 		return 0;
-	key.tgid = t->tgid;
+	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	key.nr = syscall_nr(regs, t);
 	key.err = -ret;
 	n = lookup_or_try_init(&syscall_fails, &key, &zero_count);

@@ -22,7 +22,19 @@ final class ProcKernel implements AutoCloseable {
   private static final String[] MAP_FULL_NAMES = {"map_full/procs", "map_full/syscall_fails", "map_full/start"};
 
   /** A syscall number (with PROC_SYSCALL_COMPAT) and a positive errno. */
-  record SyscallError(int nr, int err) {}
+  record SyscallError(int nr, int err) {
+    /** {@code struct syscall_fail_key} of proc.h: size and offsets, checked against BTF by a test. */
+    static final int KEY_SIZE = 16;
+    static final Map<String, Integer> KEY_OFFSETS = Map.of("tgid", 0, "nr", 4, "err", 8, "pad", 12);
+
+    static long tgid(Pointer key) {
+      return Integer.toUnsignedLong(key.getInt(KEY_OFFSETS.get("tgid")));
+    }
+
+    static SyscallError of(Pointer key) {
+      return new SyscallError(key.getInt(KEY_OFFSETS.get("nr")), key.getInt(KEY_OFFSETS.get("err")));
+    }
+  }
 
   /** What the maps held at one read. */
   record Snapshot(Map<Long, ProcStats> procs, Map<Long, Map<SyscallError, Long>> errors) {}
@@ -70,8 +82,8 @@ final class ProcKernel implements AutoCloseable {
     Map<Long, ProcStats> stats = new HashMap<>();
     procs.forEach((k, v) -> stats.put(Integer.toUnsignedLong(k.getInt(0)), ProcStats.read(v, ended)));
     Map<Long, Map<SyscallError, Long>> byProc = new HashMap<>();
-    errors.forEach((k, v) -> byProc.computeIfAbsent(Integer.toUnsignedLong(k.getInt(0)), t -> new LinkedHashMap<>())
-        .merge(new SyscallError(k.getInt(4), k.getInt(8)), v.getLong(0), Long::sum));
+    errors.forEach((k, v) -> byProc.computeIfAbsent(SyscallError.tgid(k), t -> new LinkedHashMap<>())
+        .merge(SyscallError.of(k), v.getLong(0), Long::sum));
     return new Snapshot(stats, byProc);
   }
 
@@ -105,10 +117,9 @@ final class ProcKernel implements AutoCloseable {
     }
     List<Pointer> drained = new ArrayList<>();
     errors.forEach((k, v) -> {
-      long tgid = Integer.toUnsignedLong(k.getInt(0));
+      long tgid = SyscallError.tgid(k);
       if (tgids.contains(tgid)) {
-        byProc.computeIfAbsent(tgid, t -> new LinkedHashMap<>())
-            .merge(new SyscallError(k.getInt(4), k.getInt(8)), v.getLong(0), Long::sum);
+        byProc.computeIfAbsent(tgid, t -> new LinkedHashMap<>()).merge(SyscallError.of(k), v.getLong(0), Long::sum);
         Pointer copy = errors.newKey();
         copy.transferFrom(0, k, 0, errors.keySize());
         drained.add(copy);
@@ -121,17 +132,8 @@ final class ProcKernel implements AutoCloseable {
   /** Updates lost to full maps, cumulative, by map. */
   Map<String, Long> health() {
     Map<String, Long> out = new LinkedHashMap<>();
-    Pointer key = mapFull.newKey();
-    Pointer value = mapFull.newValue();
     for (int i = 0; i < MAP_FULL_NAMES.length; i++) {
-      key.putInt(0, i);
-      long total = 0;
-      if (mapFull.lookup(key, value)) {
-        for (int cpu = 0; cpu < mapFull.valueCopies(); cpu++) {
-          total += value.getLong((long) cpu * mapFull.valueStride());
-        }
-      }
-      out.put(MAP_FULL_NAMES[i], total);
+      out.put(MAP_FULL_NAMES[i], mapFull.sumOverCpus(i));
     }
     return out;
   }

@@ -109,6 +109,18 @@ public final class ProcProbe implements Probe {
       finish(sink, tgid, seen.remove(tgid), stats, fin.errors().getOrDefault(tgid, k.errors().get(tgid)));
     }
     finishedLastSample = gone;
+    forgetMovedOut(elsewhere, k);
+  }
+
+  /** Processes that left the scope's namespace: no longer reported, and no final row when they exit. */
+  private void forgetMovedOut(Set<Long> elsewhere, Snapshot k) {
+    Set<Long> movedOut = new HashSet<>();
+    for (long tgid : elsewhere) {
+      if (seen.remove(tgid) != null || k.procs().containsKey(tgid)) {
+        movedOut.add(tgid);
+      }
+    }
+    kernel.drain(movedOut);
   }
 
   /** Emits the final row of a process that is gone, if it is snooped, and forgets its labels. */
