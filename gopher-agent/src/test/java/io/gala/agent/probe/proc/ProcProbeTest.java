@@ -90,7 +90,7 @@ class ProcProbeTest {
   }
 
   /** schedstat's run_delay and the kernel map's sum for one process at (about) the same moment. */
-  private record RunDelay(long schedstatNs, long probeNs, long maxNs) {}
+  private record RunDelay(long schedstatNs, long probeNs, long maxNs, long spreadNs) {}
 
   /**
    * Reads the map between two reads of schedstat and takes their mean, retrying until the three reads
@@ -108,7 +108,7 @@ class ProcProbeTest {
       assertThat(stats).as("kernel record of " + pid).isNotNull();
       maxNs = maxNs < 0 ? stats.runqMaxNs() : maxNs;
       if (System.nanoTime() - t0 < 2_000_000 || attempt == 50) {
-        return new RunDelay((before + after) / 2, stats.runqDelayNs(), maxNs);
+        return new RunDelay((before + after) / 2, stats.runqDelayNs(), maxNs, after - before);
       }
     }
   }
@@ -128,8 +128,8 @@ class ProcProbeTest {
       double truth = (r1.schedstatNs() - r0.schedstatNs()) / 1e9;
       double measured = (r1.probeNs() - r0.probeNs()) / 1e9;
       double max = r1.maxNs() / 1e9;
-      System.out.printf("run-queue delay hogs=%s: probe %.6f s, schedstat %.6f s (%+.2f %%), max %.6f s%n",
-          hogs, measured, truth, 100 * (measured - truth) / truth, max);
+      System.out.printf("run-queue delay hogs=%s: probe %.6f s, schedstat %.6f s (%+.2f %%, +-%.6f s), max %.6f s%n",
+          hogs, measured, truth, 100 * (measured - truth) / truth, (r0.spreadNs() + r1.spreadNs()) / 2e9, max);
       assertThat(measured).as("run-queue delay (hogs=" + hogs + "), schedstat says " + truth)
           .isCloseTo(truth, within(Math.max(truth * 0.10, 0.0005)));
       assertThat(max).as("longest wait of the period").isLessThanOrEqualTo(measured).isPositive();
