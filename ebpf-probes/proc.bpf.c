@@ -36,8 +36,8 @@ struct {
  * queued, NOT_COUNTED queued but not counted (see handle_sched_switch), else the enqueue time. A
  * wakeup that finds the thread queued with the same count keeps the entry (the kernel wakes runnable
  * tasks too); a different count means a switch-in was missed (e.g. by BPF recursion protection) and
- * the entry is stale. Entries live as long as their thread and are updated in place: a hash insert
- * and delete on every context switch cost more than the rest of the handler. */
+ * the entry is stale. Entries live as long as their thread and are updated in place, rather than
+ * inserted and deleted (an element allocation and free) on every context switch. */
 struct runnable {
 	__u64 ts;
 	__u64 switches;
