@@ -92,6 +92,24 @@ public final class BpfMap {
     return true;
   }
 
+  /**
+   * For an array of u64 counters ({@code map_full} of every probe): entry {@code index} summed over
+   * the CPUs' copies of a per-CPU map; 0 when absent.
+   */
+  public long sumOverCpus(int index) {
+    Pointer key = newKey();
+    Pointer value = newValue();
+    key.putInt(0, index);
+    if (!lookup(key, value)) {
+      return 0;
+    }
+    long sum = 0;
+    for (int cpu = 0; cpu < valueCopies; cpu++) {
+      sum += value.getLong((long) cpu * valueStride);
+    }
+    return sum;
+  }
+
   public void update(Pointer key, Pointer value) {
     BpfException.check(Native.LIBBPF.bpf_map_update_elem(fd, key, value, 0), "update map " + name + " of", object);
   }
@@ -112,17 +130,8 @@ public final class BpfMap {
    */
   public java.util.Map<String, Long> perCpuCounters(String prefix, String... names) {
     java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
-    Pointer key = newKey();
-    Pointer value = newValue();
     for (int i = 0; i < names.length; i++) {
-      key.putInt(0, i);
-      long total = 0;
-      if (lookup(key, value)) {
-        for (int cpu = 0; cpu < valueCopies; cpu++) {
-          total += value.getLong((long) cpu * valueStride);
-        }
-      }
-      out.put(prefix + names[i], total);
+      out.put(prefix + names[i], sumOverCpus(i));
     }
     return out;
   }

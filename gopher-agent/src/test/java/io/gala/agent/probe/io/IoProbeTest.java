@@ -72,12 +72,12 @@ class IoProbeTest {
     try (IoProbe probe = started(Set.of(), Scope.HOST);
         FileChannel ch = loop.openDirect(false)) {
       timedReads(ch, 300, Long.MAX_VALUE); // warm-up: JIT, the backing file's extents
-      ReadWindow idle = window(probe, () -> timedReads(ch, 2000, Long.MAX_VALUE));
+      ReadWindow idle = window(probe, () -> timedReads(ch, 2000, Long.MAX_VALUE), null);
       // Large reads: each holds one of the device's four requests long, and fio needs little CPU.
-      Process fio = startFio("randread", "1m", 16, 5);
+      Process fio = startFio("randread", "1m", 16, 10);
       try {
         Thread.sleep(1000); // fio up and its queue full
-        ReadWindow busy = window(probe, () -> timedReads(ch, Integer.MAX_VALUE, System.nanoTime() + 2_000_000_000L));
+        ReadWindow busy = window(probe, () -> timedReads(ch, Integer.MAX_VALUE, System.nanoTime() + 2_000_000_000L), fio);
         LOG.info(() -> "idle: " + idle + "\nunder fio: " + busy);
         assertThat(fio.isAlive()).as("fio still running after the contended window").isTrue();
         checkAgainstOwnMeasure(idle);
@@ -97,7 +97,7 @@ class IoProbeTest {
     try (IoProbe probe = started(Set.of("handle_io_start", "handle_rq_error"), Scope.HOST);
         FileChannel ch = loop.openDirect(false)) {
       timedReads(ch, 100, Long.MAX_VALUE);
-      ReadWindow idle = window(probe, () -> timedReads(ch, 1000, Long.MAX_VALUE));
+      ReadWindow idle = window(probe, () -> timedReads(ch, 1000, Long.MAX_VALUE), null);
       LOG.info(() -> "idle, hooks of older kernels: " + idle);
       checkAgainstOwnMeasure(idle);
       assertThat(idle.deviceReqLatency.count()).as("every completed request timed from insert or issue")
@@ -268,6 +268,25 @@ class IoProbeTest {
 
   /** The device's row and its /proc/diskstats line, taken while no request of it is in flight. */
   record DeviceSnapshot(Row row, long[] disk) {
+    static DeviceSnapshot takePausing(IoProbe probe, Process contender) throws Exception {
+      if (contender == null) {
+        return take(probe);
+      }
+      signal("STOP", contender);
+      try {
+        return take(probe);
+      } finally {
+        signal("CONT", contender);
+      }
+    }
+
+    private static void signal(String name, Process p) throws Exception {
+      int rc = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start().waitFor();
+      if (rc != 0) {
+        throw new IllegalStateException("kill -" + name + " " + p.pid() + " exited with " + rc);
+      }
+    }
+
     static DeviceSnapshot take(IoProbe probe) throws Exception {
       for (int tries = 0; tries < 50; tries++) {
         long[] a = loop.diskstats();
@@ -282,15 +301,20 @@ class IoProbeTest {
     }
   }
 
-  private ReadWindow window(IoProbe probe, Reads reads) throws Exception {
+  /**
+   * The counts of one window of reads. A contender (fio, run with --thread so that one signal stops all
+   * of it) is paused around the device snapshots: a device it keeps busy is never idle long enough for
+   * a snapshot to agree with /proc/diskstats.
+   */
+  private ReadWindow window(IoProbe probe, Reads reads, Process contender) throws Exception {
     Row before = procRow(probe, loop);
-    DeviceSnapshot devBefore = DeviceSnapshot.take(probe);
+    DeviceSnapshot devBefore = DeviceSnapshot.takePausing(probe, contender);
     long[] measured;
     try (RealtimeThread rt = RealtimeThread.enter()) {
       measured = reads.run();
     }
     Row after = procRow(probe, loop);
-    DeviceSnapshot devAfter = DeviceSnapshot.take(probe);
+    DeviceSnapshot devAfter = DeviceSnapshot.takePausing(probe, contender);
     return new ReadWindow(delta(before, after, "bio_read_ops"), delta(before, after, "bio_read_bytes"),
         delta(before, after, "less_4k_io_read"),
         Histograms.minus(after.histogram("bio_latency"), before == null ? null : before.histogram("bio_latency")),
@@ -326,7 +350,7 @@ class IoProbeTest {
    */
   private static Process startFio(String rw, String bs, int iodepth, int seconds) throws IOException {
     return new ProcessBuilder("chrt", "-f", Integer.toString(RealtimeThread.BELOW), "fio", "--name=gala-io-contend", "--filename=" + loop.device,
-        "--rw=" + rw, "--bs=" + bs, "--iodepth=" + iodepth, "--ioengine=libaio", "--direct=1", "--time_based",
+        "--rw=" + rw, "--bs=" + bs, "--iodepth=" + iodepth, "--ioengine=libaio", "--direct=1", "--thread", "--time_based",
         "--runtime=" + seconds, "--output=/dev/null")
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)

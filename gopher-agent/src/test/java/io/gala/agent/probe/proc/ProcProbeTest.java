@@ -5,51 +5,33 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.gala.agent.probe.Identity;
 import io.gala.agent.probe.ProbeConfig;
+import io.gala.agent.probe.ProbeConfig.Snoopers;
 import io.gala.agent.probe.ProbeContext;
 import io.gala.agent.probe.ProcessLabels;
 import io.gala.agent.probe.Scope;
 import io.gala.agent.table.Row;
 import io.gala.agent.testing.KernelTest;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
+/** The proc probe on the real kernel, each figure against the kernel's own or the helper's count. */
 @KernelTest
 class ProcProbeTest {
-  private static Path helper;
-  private static final List<Process> children = new ArrayList<>();
-
-  @BeforeAll
-  static void buildHelper() throws Exception {
-    Path dir = Files.createTempDirectory("gala-proc-test");
-    Path src = dir.resolve("helper.c");
-    Files.copy(ProcProbeTest.class.getResourceAsStream("/proc/helper.c"), src);
-    helper = dir.resolve("helper");
-    Process cc = new ProcessBuilder("gcc", "-static", "-O2", "-o", helper.toString(), src.toString())
-        .redirectErrorStream(true).start();
-    String out = new String(cc.getInputStream().readAllBytes());
-    assertThat(cc.waitFor()).as("gcc -static (needs gcc and libc6-dev): " + out).isZero();
-  }
-
-  @AfterAll
-  static void stopChildren() {
-    children.forEach(Process::destroyForcibly);
+  static ProcProbe started(Scope scope, Snoopers snoopers) {
+    ProcProbe probe = new ProcProbe();
+    probe.start(new ProbeContext(new Identity("test", "127.0.0.1"), scope,
+        new ProbeConfig(List.of(), snoopers, Map.of(), ProbeConfig.RUNNING), new ProcessLabels()));
+    return probe;
   }
 
   static ProcProbe started() {
-    ProcProbe probe = new ProcProbe();
-    probe.start(new ProbeContext(new Identity("test", "127.0.0.1"), Scope.HOST,
-        new ProbeConfig(List.of(), ProbeConfig.Snoopers.NONE, Map.of(), ProbeConfig.RUNNING), new ProcessLabels()));
-    return probe;
+    return started(Scope.HOST, Snoopers.NONE);
   }
 
   static List<Row> sample(ProcProbe probe) throws Exception {
@@ -58,71 +40,115 @@ class ProcProbeTest {
     return rows;
   }
 
-  static Optional<Row> row(List<Row> rows, String table, long tgid) {
-    return rows.stream().filter(r -> r.table().name().equals(table) && r.key("tgid").equals(Long.toString(tgid))).findFirst();
+  static Optional<Row> proc(List<Row> rows, long tgid) {
+    return rows.stream()
+        .filter(r -> r.table() == ProcTables.PROC && r.key("tgid").equals(Long.toString(tgid)))
+        .findFirst();
+  }
+
+  static double value(List<Row> rows, long tgid, String metric) {
+    return proc(rows, tgid).orElseThrow(() -> new AssertionError("no proc row for " + tgid)).value(metric);
+  }
+
+  static double errors(List<Row> rows, long tgid, String syscall, String errno) {
+    return rows.stream()
+        .filter(r -> r.table() == ProcTables.PROC_SYSCALL && r.key("tgid").equals(Long.toString(tgid))
+            && r.key("syscall").equals(syscall) && r.key("errno").equals(errno))
+        .mapToDouble(r -> r.value("count")).findFirst().orElse(0);
   }
 
   @Test
   void attributesExactlyTheFailedOpenatCallsOfAChild() throws Exception {
     int n = 137;
-    try (ProcProbe probe = started()) {
-      Process p = new ProcessBuilder(helper.toString(), "fail", Integer.toString(n)).start();
-      children.add(p);
-      OutputStream in = p.getOutputStream();
-      in.write('\n');
-      in.flush();
-      assertThat(new BufferedReader(new InputStreamReader(p.getInputStream())).readLine()).isEqualTo("done");
-      List<Row> rows = sample(probe);
-      Row openat = rows.stream()
-          .filter(r -> r.table().name().equals("proc_syscall_errno") && r.key("tgid").equals(Long.toString(p.pid()))
-              && r.key("syscall").equals("openat") && r.key("errno").equals("ENOENT"))
-          .findFirst().orElseThrow(() -> new AssertionError("no proc_syscall row for openat/ENOENT of " + p.pid()));
-      assertThat(openat.value("count")).isEqualTo(n);
-      assertThat(row(rows, "proc", p.pid()).orElseThrow().value("syscall_failed")).isGreaterThanOrEqualTo(n);
-      in.close();
-      p.waitFor();
-      // The final row of the exited process is reported once, then the process is forgotten.
+    try (ProcProbe probe = started(); Helper h = Helper.start("fail", Integer.toString(n))) {
+      h.expect("ready");
+      List<Row> before = sample(probe);
+      h.go();
+      h.expect("done");
       List<Row> after = sample(probe);
-      assertThat(row(after, "proc", p.pid()).orElseThrow().value("exited")).isEqualTo(1);
-      assertThat(row(sample(probe), "proc", p.pid())).isEmpty();
+      // Static helper: no loader opens anything before main, so the total is the N calls.
+      assertThat(errors(after, h.pid(), "openat", "ENOENT")).isEqualTo(n);
+      assertThat(value(after, h.pid(), "syscall_failed") - value(before, h.pid(), "syscall_failed"))
+          .as("failed syscalls of the helper between the two samples").isEqualTo(n);
+      assertThat(h.finish()).isZero();
+      // The final row of the exited process is reported once, then the process is forgotten.
+      List<Row> last = sample(probe);
+      assertThat(value(last, h.pid(), "exited")).isEqualTo(1);
+      assertThat(value(last, h.pid(), "exit_code")).isZero();
+      assertThat(errors(last, h.pid(), "openat", "ENOENT")).isEqualTo(n);
+      assertThat(proc(sample(probe), h.pid())).isEmpty();
     }
   }
 
   @Test
   void runQueueDelayMatchesSchedstatIdleAndWithCpuHogs() throws Exception {
-    try (ProcProbe probe = started()) {
-      assertRunDelayMatches(probe, false);
-      assertRunDelayMatches(probe, true);
+    ProbeConfig config = new ProbeConfig(List.of(), Snoopers.NONE, Map.of(), ProbeConfig.RUNNING);
+    try (ProcKernel kernel = ProcKernel.start(Scope.HOST, config)) {
+      assertRunDelayMatches(kernel, false);
+      assertRunDelayMatches(kernel, true);
     }
   }
 
-  private void assertRunDelayMatches(ProcProbe probe, boolean hogs) throws Exception {
-    Process spin = new ProcessBuilder("taskset", "-c", "0", helper.toString(), "spin").start();
-    children.add(spin);
-    List<Process> hogList = new ArrayList<>();
-    if (hogs) {
-      for (int i = 0; i < 2; i++) {
-        Process h = new ProcessBuilder("taskset", "-c", "0", "sh", "-c", "while :; do :; done").start();
-        children.add(h);
-        hogList.add(h);
+  /** schedstat's run_delay and the kernel map's sum for one process at (about) the same moment. */
+  private record RunDelay(long schedstatNs, long probeNs, long maxNs, long spreadNs) {}
+
+  /**
+   * Reads the map between two reads of schedstat and takes their mean, retrying until the three reads
+   * took under 2 ms: on a loaded machine the reading thread itself may wait for a CPU between them,
+   * while the measured process keeps accumulating delay. The maximum is the first read's, which
+   * closes the period since the previous call (a retry closes a period of a few milliseconds).
+   */
+  private static RunDelay runDelayNow(ProcKernel kernel, long pid) throws Exception {
+    long maxNs = -1;
+    for (int attempt = 0; ; attempt++) {
+      long t0 = System.nanoTime();
+      long before = schedstatRunDelayNs(pid);
+      ProcStats stats = kernel.read().procs().get(pid);
+      long after = schedstatRunDelayNs(pid);
+      assertThat(stats).as("kernel record of " + pid).isNotNull();
+      maxNs = maxNs < 0 ? stats.runqMaxNs() : maxNs;
+      if (System.nanoTime() - t0 < 2_000_000 || attempt == 50) {
+        return new RunDelay((before + after) / 2, stats.runqDelayNs(), maxNs, after - before);
       }
     }
-    Thread.sleep(500);
-    // schedstat is read right before the sample, whose first step reads the kernel map: a sample walks
-    // all of /proc afterwards, which under load takes long enough to skew the windows otherwise.
-    long s0 = schedstatRunDelayNs(spin.pid());
-    double k0 = row(sample(probe), "proc", spin.pid()).orElseThrow().value("runq_delay_seconds");
-    Thread.sleep(4000);
-    long s1 = schedstatRunDelayNs(spin.pid());
-    double k1 = row(sample(probe), "proc", spin.pid()).orElseThrow().value("runq_delay_seconds");
-    spin.destroy();
-    hogList.forEach(Process::destroy);
-    double kernelTruth = (s1 - s0) / 1e9;
-    double probe1 = k1 - k0;
-    assertThat(probe1).as("run-queue delay (hogs=" + hogs + "), schedstat says " + kernelTruth)
-        .isCloseTo(kernelTruth, within(Math.max(kernelTruth * 0.10, 0.0005)));
-    if (hogs) {
-      assertThat(kernelTruth).as("hogs on the same CPU must cause waiting").isGreaterThan(0.5);
+  }
+
+  private void assertRunDelayMatches(ProcKernel kernel, boolean hogs) throws Exception {
+    List<Process> hogList = new ArrayList<>();
+    try (Helper spin = Helper.start(List.of("taskset", "-c", "0"), "spin")) {
+      if (hogs) {
+        for (int i = 0; i < 2; i++) {
+          hogList.add(new ProcessBuilder("taskset", "-c", "0", "sh", "-c", "while :; do :; done").start());
+        }
+      }
+      Thread.sleep(500);
+      RunDelay r0 = runDelayNow(kernel, spin.pid());
+      Thread.sleep(4000);
+      RunDelay r1 = runDelayNow(kernel, spin.pid());
+      double truth = (r1.schedstatNs() - r0.schedstatNs()) / 1e9;
+      double measured = (r1.probeNs() - r0.probeNs()) / 1e9;
+      double max = r1.maxNs() / 1e9;
+      System.out.printf("run-queue delay hogs=%s: probe %.6f s, schedstat %.6f s (%+.2f %%, +-%.6f s), max %.6f s%n",
+          hogs, measured, truth, 100 * (measured - truth) / truth, (r0.spreadNs() + r1.spreadNs()) / 2e9, max);
+      if (hogs) {
+        assertThat(measured).as("run-queue delay (hogs=true), schedstat says " + truth)
+            .isCloseTo(truth, within(truth * 0.10));
+      } else {
+        // Idle, the thread waits a few microseconds per wake-up. Kernel 6.18 here counts in schedstat
+        // only some of those waits (0.2-0.6 of what the probe sees, varying from run to run, steady
+        // under load): with EEVDF's delayed dequeue a woken task may never have left the run queue.
+        // The probe times each wake-up to its switch-in. Both must agree that the CPU was idle: not
+        // less than schedstat, and under 0.5 % of the 4 s window more.
+        assertThat(measured).as("run-queue delay (hogs=false), schedstat says " + truth)
+            .isGreaterThanOrEqualTo(truth * 0.9)
+            .isLessThan(truth + 0.020);
+      }
+      assertThat(max).as("longest wait of the period").isLessThanOrEqualTo(measured).isPositive();
+      if (hogs) {
+        assertThat(truth).as("hogs on the same CPU must cause waiting").isGreaterThan(0.5);
+      }
+    } finally {
+      hogList.forEach(Process::destroy);
     }
   }
 
@@ -131,23 +157,145 @@ class ProcProbeTest {
   }
 
   @Test
-  void javaMirrorsMatchTheCompiledStructs() {
-    try (io.gala.agent.bpf.BpfObject obj = io.gala.agent.bpf.BpfObject.open("proc")) {
-      assertThat(obj.structSize("proc_stats")).isEqualTo(ProcStats.SIZE);
-      assertThat(obj.structSize("syscall_fail_key")).isEqualTo(16);
+  void countsForksWithoutThreadsAndExecs() throws Exception {
+    int forks = 7;
+    int threads = 3;
+    int execs = 4;
+    try (ProcProbe probe = started();
+        Helper h = Helper.start("forkexec", Integer.toString(forks), Integer.toString(threads), Integer.toString(execs))) {
+      h.expect("ready");
+      List<Row> before = sample(probe);
+      h.go();
+      int forksMade = Integer.parseInt(h.expect("done").split(" ")[1]);
+      List<Row> after = sample(probe);
+      assertThat(forksMade).as("forks the helper saw succeed").isEqualTo(forks);
+      assertThat(value(after, h.pid(), "fork_count") - value(before, h.pid(), "fork_count")).isEqualTo(forksMade);
+      assertThat(value(after, h.pid(), "exec_count") - value(before, h.pid(), "exec_count")).isEqualTo(execs);
     }
+  }
+
+  @Test
+  void finalRowOfAShortLivedChildCarriesItsCpuTimeAndExitStatus() throws Exception {
+    try (ProcProbe probe = started(); Helper h = Helper.start("burn", "300")) {
+      h.expect("ready");
+      sample(probe);
+      h.go();
+      // "child <pid> <user us> <system us>": wait4's rusage, the kernel's own CPU time of the reaped child.
+      String[] child = h.expect("child").split(" ");
+      long pid = Long.parseLong(child[1]);
+      double user = Long.parseLong(child[2]) / 1e6;
+      double system = Long.parseLong(child[3]) / 1e6;
+      List<Row> rows = sample(probe);
+      Row last = proc(rows, pid).orElseThrow(() -> new AssertionError("no final row for child " + pid));
+      System.out.printf("exited child: probe cpu %.4f s (user %.4f, system %.4f), rusage %.4f s (%.4f, %.4f)%n",
+          last.value("cpu_seconds"), last.value("utime_seconds"), last.value("stime_seconds"), user + system, user,
+          system);
+      assertThat(last.value("exited")).isEqualTo(1);
+      assertThat(last.value("exit_code")).isEqualTo(3);
+      assertThat(last.label("comm")).isEqualTo("helper");
+      assertThat(last.value("cpu_seconds")).isCloseTo(user + system, within(0.002 + 0.01 * (user + system)));
+      assertThat(last.value("utime_seconds")).isCloseTo(user, within(0.01 + 0.05 * user));
+      assertThat(last.value("runq_count")).isPositive();
+    }
+  }
+
+  @Test
+  void reportsOnlySnoopedProcesses() throws Exception {
+    try (Helper h = Helper.start("fail", "5")) {
+      h.expect("ready");
+      try (ProcProbe probe = started(Scope.HOST, new Snoopers(List.of(h.pid()), List.of(), List.of()))) {
+        h.go();
+        h.expect("done");
+        List<Row> rows = sample(probe);
+        assertThat(rows).extracting(r -> r.key("tgid")).containsOnly(Long.toString(h.pid()));
+        assertThat(errors(rows, h.pid(), "openat", "ENOENT")).isEqualTo(5);
+      }
+    }
+  }
+
+  @Test
+  void scopedToANetworkNamespaceSeesOnlyItsProcesses() throws Exception {
+    String ns = "gt-proc-scope-" + ProcessHandle.current().pid();
+    run("ip", "netns", "add", ns);
+    try {
+      Scope scope = new Scope(Scope.inode(Path.of("/run/netns", ns)));
+      assertThat(scope.isHost()).as("inode of /run/netns/" + ns).isFalse();
+      try (ProcProbe probe = started(scope, Snoopers.NONE);
+          Helper h = Helper.start(List.of("ip", "netns", "exec", ns), "fail", "11")) {
+        h.expect("ready");
+        List<Row> before = sample(probe);
+        h.go();
+        h.expect("done");
+        List<Row> after = sample(probe);
+        assertThat(proc(after, ProcessHandle.current().pid())).as("the test JVM, in the host namespace").isEmpty();
+        assertThat(after).filteredOn(r -> r.table() == ProcTables.PROC).extracting(r -> r.key("tgid"))
+            .containsOnly(Long.toString(h.pid()));
+        assertThat(errors(after, h.pid(), "openat", "ENOENT") - errors(before, h.pid(), "openat", "ENOENT"))
+            .isEqualTo(11);
+      }
+    } finally {
+      run("ip", "netns", "del", ns);
+    }
+  }
+
+  @Test
+  void countsAnOomKillInAMemoryLimitedCgroup() throws Exception {
+    Path memory = Path.of("/sys/fs/cgroup/memory");
+    assertThat(memory.resolve("memory.oom_control")).as("cgroup v1 memory controller").exists();
+    Path cg = memory.resolve("gt-proc-oom-" + ProcessHandle.current().pid());
+    Files.createDirectory(cg);
+    try {
+      Files.writeString(cg.resolve("memory.limit_in_bytes"), Long.toString(32 << 20));
+      if (Files.exists(cg.resolve("memory.memsw.limit_in_bytes"))) {
+        Files.writeString(cg.resolve("memory.memsw.limit_in_bytes"), Long.toString(32 << 20));
+      }
+      Files.writeString(cg.resolve("memory.swappiness"), "0");
+      try (ProcProbe probe = started(); Helper h = Helper.start("oom", "256")) {
+        h.expect("ready");
+        Files.writeString(cg.resolve("cgroup.procs"), Long.toString(h.pid()));
+        sample(probe);
+        h.go();
+        assertThat(h.process().waitFor(30, TimeUnit.SECONDS)).as("helper killed within 30 s").isTrue();
+        long oomKills = oomKills(cg);
+        List<Row> rows = sample(probe);
+        assertThat(oomKills).as("oom_kill of the cgroup's memory.oom_control").isEqualTo(1);
+        assertThat(value(rows, h.pid(), "oom_kill_count")).isEqualTo(oomKills);
+        assertThat(value(rows, h.pid(), "exit_code")).isEqualTo(137).isEqualTo(h.process().exitValue());
+      }
+    } finally {
+      Files.delete(cg);
+    }
+  }
+
+  private static long oomKills(Path cg) throws Exception {
+    for (String line : Files.readAllLines(cg.resolve("memory.oom_control"))) {
+      if (line.startsWith("oom_kill ")) {
+        return Long.parseLong(line.substring(9).trim());
+      }
+    }
+    throw new AssertionError("no oom_kill line in " + cg.resolve("memory.oom_control"));
   }
 
   @Test
   void readsCpuMemoryAndFdsOfItsOwnJvmFromProc() throws Exception {
     try (ProcProbe probe = started()) {
       long self = ProcessHandle.current().pid();
-      Row me = row(sample(probe), "proc", self).orElseThrow();
+      Row me = proc(sample(probe), self).orElseThrow();
       assertThat(me.value("num_threads")).isGreaterThan(1);
       assertThat(me.value("pm_size")).isGreaterThan(10 << 20);
       assertThat(me.value("fd_count")).isGreaterThan(3);
-      assertThat(me.value("cpu_seconds")).isGreaterThan(0);
+      assertThat(me.value("fd_free_per")).isBetween(0.0, 100.0);
+      assertThat(me.value("cpu_seconds")).isPositive()
+          .isCloseTo(me.value("utime_seconds") + me.value("stime_seconds"), within(1e-9));
       assertThat(me.label("comm")).isEqualTo("java");
+      long started = ProcessHandle.current().info().startInstant().orElseThrow().getEpochSecond();
+      assertThat(Long.parseLong(me.label("start_time"))).isCloseTo(started, within(2L));
     }
+  }
+
+  private static void run(String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
   }
 }
