@@ -356,19 +356,7 @@ public final class TcpProbe implements Probe {
   public Map<String, Long> health() {
     Map<String, Long> h = new LinkedHashMap<>();
     if (obj != null) {
-      BpfMap counters = obj.map("counters");
-      Pointer key = counters.newKey();
-      Pointer value = counters.newValue();
-      for (int i = 0; i < KERNEL_COUNTERS.length; i++) {
-        key.putInt(0, i);
-        long sum = 0;
-        if (counters.lookup(key, value)) {
-          for (int cpu = 0; cpu < counters.valueCopies(); cpu++) {
-            sum += value.getLong((long) cpu * counters.valueStride());
-          }
-        }
-        h.put(KERNEL_COUNTERS[i], sum);
-      }
+      h.putAll(obj.map("counters").perCpuCounters("", KERNEL_COUNTERS));
     }
     h.put("events_lost_queue", closedLost.get());
     h.put("owner_unknown", ownerUnknown.get());

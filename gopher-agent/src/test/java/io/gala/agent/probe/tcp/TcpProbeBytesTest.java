@@ -50,6 +50,8 @@ class TcpProbeBytesTest {
         assertThat(r.value("connect_failed")).isZero();
         assertThat(r.histogram("syn_srtt_seconds").count()).isEqualTo(1);
       });
+      assertThat(probe.health()).containsEntry("map_full/links", 0L).containsEntry("events_lost", 0L)
+          .containsEntry("events_lost_queue", 0L);
       assertThat(servers).allSatisfy(r -> {
         assertThat(r.key("tgid")).isEqualTo("" + server);
         assertThat(r.label("netns")).isEqualTo("" + Namespaces.inode(Namespaces.B));
