@@ -97,6 +97,16 @@ public final class TcpProbe implements Probe {
   @Override
   public void start(ProbeContext ctx) {
     this.context = ctx;
+    load(ctx);
+    reasons = DropReasons.ofRunningKernel();
+    ring = new RingBufferReader(obj.map("closed"), this::onClosedRecord);
+    obj.attachAll();
+    links = obj.iterator("read_links");
+    seed(ctx.scope());
+  }
+
+  /** Opens tcp.bpf.o with the scope, sub-probes and params of the context, and loads it. */
+  private void load(ProbeContext ctx) {
     ProbeConfig cfg = ctx.config();
     boolean rtt = cfg.subprobe("tcp_rtt");
     boolean windows = cfg.subprobe("tcp_windows");
@@ -116,30 +126,27 @@ public final class TcpProbe implements Probe {
     obj.resizeMap("links", (int) cfg.param("max_links", 65536));
     obj.resizeMap("drops", (int) cfg.param("max_drops", 16384));
     obj.load(OPTIONAL_PROGRAMS);
-    if (!obj.skippedPrograms().isEmpty()) {
-      LOG.info(() -> "tcp: running without " + obj.skippedPrograms()
-          + (obj.skippedPrograms().toString().contains("length")
-              ? "; socket owners are the connect()/listen() callers and /proc fd owners" : ""));
-    }
     List<String> skipped = obj.skippedPrograms();
+    if (!skipped.isEmpty()) {
+      LOG.info(() -> "tcp: running without " + skipped + (loaded(skipped, "handle_send_length") ? ""
+          : "; socket owners are the connect()/listen() callers and the /proc fd holders"));
+    }
     coverage = new LinkRows.Coverage(
         abnormal && loaded(skipped, "handle_kfree_skb"),
         abnormal && loaded(skipped, "handle_send_reset") && loaded(skipped, "handle_receive_reset"),
         windows && loaded(skipped, "handle_tcp_probe"));
-    reasons = DropReasons.ofRunningKernel();
-    ring = new RingBufferReader(obj.map("closed"), this::onClosedRecord);
-    obj.attachAll();
-    links = obj.iterator("read_links");
-    // Seed: connections that exist now are tracked from here on, and listeners get their owners.
+  }
+
+  /** Tracks the connections that exist now and gives listeners their owners, in every namespace in scope. */
+  private void seed(Scope scope) {
     inodeOwners.rescan();
-    long scoped = ctx.scope().netnsInode();
-    if (!ctx.scope().isHost() && scoped != ownNetns && netnsFiles.find(scoped) == null) {
+    long scoped = scope.netnsInode();
+    if (!scope.isHost() && scoped != ownNetns && netnsFiles.find(scoped) == null) {
       throw new IllegalStateException("tcp: cannot enter network namespace " + scoped
           + " of the agent's scope: no /run/netns entry and no process found in it; check the scope");
     }
-    Set<Long> namespaces = ctx.scope().isHost() ? netnsFiles.all() : Set.of(scoped);
     List<TcpRecord> ignored = new ArrayList<>();
-    for (long ns : namespaces) {
+    for (long ns : scope.isHost() ? netnsFiles.all() : Set.of(scoped)) {
       readNamespace(ns, ignored);
     }
   }
@@ -349,19 +356,7 @@ public final class TcpProbe implements Probe {
   public Map<String, Long> health() {
     Map<String, Long> h = new LinkedHashMap<>();
     if (obj != null) {
-      BpfMap counters = obj.map("counters");
-      Pointer key = counters.newKey();
-      Pointer value = counters.newValue();
-      for (int i = 0; i < KERNEL_COUNTERS.length; i++) {
-        key.putInt(0, i);
-        long sum = 0;
-        if (counters.lookup(key, value)) {
-          for (int cpu = 0; cpu < counters.valueCopies(); cpu++) {
-            sum += value.getLong((long) cpu * counters.valueStride());
-          }
-        }
-        h.put(KERNEL_COUNTERS[i], sum);
-      }
+      h.putAll(obj.map("counters").perCpuCounters("", KERNEL_COUNTERS));
     }
     h.put("events_lost_queue", closedLost.get());
     h.put("owner_unknown", ownerUnknown.get());

@@ -16,13 +16,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Test fixture: network namespaces gt-tcp-a (10.200.71.1) and gt-tcp-b (10.200.71.2) joined by a veth
  * pair created inside them (nothing in the host namespace), commands run in them, and small python3
- * clients and servers. Ports of these tests: 47100-47199.
+ * clients and servers. Ports of these tests: 47100-47199. A test class registers it with
+ * {@code @RegisterExtension static final Namespaces ns = new Namespaces();}: created before the class's
+ * tests, removed after them (with every child process started through it).
  */
-final class Namespaces implements AutoCloseable {
+final class Namespaces implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   static final String A = "gt-tcp-a";
   static final String B = "gt-tcp-b";
   static final String VETH_A = "gt-tcp-va";
@@ -80,9 +85,26 @@ final class Namespaces implements AutoCloseable {
       """;
 
   private final List<Process> children = new ArrayList<>();
-  private final Path scripts;
+  private Path scripts;
 
-  Namespaces() throws Exception {
+  /** Creates the namespaces now (outside a JUnit class, e.g. in a benchmark). */
+  static Namespaces create() throws Exception {
+    Namespaces ns = new Namespaces();
+    ns.setUp();
+    return ns;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    setUp();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    close();
+  }
+
+  private void setUp() throws Exception {
     deleteQuietly();
     run("ip", "netns", "add", A);
     run("ip", "netns", "add", B);
@@ -252,12 +274,16 @@ final class Namespaces implements AutoCloseable {
       p.destroyForcibly();
       p.waitFor(5, TimeUnit.SECONDS);
     }
+    children.clear();
     deleteQuietly();
-    try (var files = Files.list(scripts)) {
-      for (Path f : files.toList()) {
-        Files.delete(f);
+    if (scripts != null) {
+      try (var files = Files.list(scripts)) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
       }
+      Files.delete(scripts);
+      scripts = null;
     }
-    Files.delete(scripts);
   }
 }

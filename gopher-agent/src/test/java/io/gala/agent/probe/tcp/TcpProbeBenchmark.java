@@ -27,7 +27,7 @@ class TcpProbeBenchmark {
   @Test
   void readsTenThousandLiveConnections() throws Exception {
     int pairs = Integer.getInteger("gala.bench.connections", 10_000);
-    try (Namespaces ns = new Namespaces()) {
+    try (Namespaces ns = Namespaces.create()) {
       // Two processes: each holds one end of every connection (RLIMIT_NOFILE is 20000 here).
       Process acceptor = ns.spawn(Namespaces.A, "python3", "-c", """
           import socket, sys, time
@@ -89,7 +89,7 @@ class TcpProbeBenchmark {
   @Test
   void holdsTheProbeUnderLoopbackLoad() throws Exception {
     int seconds = Integer.getInteger("gala.bench.seconds", 30);
-    try (Namespaces ns = new Namespaces(); TcpProbe probe = new TcpProbe()) {
+    try (Namespaces ns = Namespaces.create(); TcpProbe probe = new TcpProbe()) {
       probe.start(Namespaces.context(Scope.HOST, Namespaces.running()));
       Process redis = ns.spawn(Namespaces.A, "redis-server", "--port", "" + REDIS_PORT, "--save", "",
           "--appendonly", "no");

@@ -6,9 +6,8 @@ import io.gala.agent.probe.Scope;
 import io.gala.agent.table.Row;
 import io.gala.agent.testing.KernelTest;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @KernelTest
 class TcpProbeBytesTest {
@@ -16,17 +15,7 @@ class TcpProbeBytesTest {
   private static final int CONNECTIONS = 20;
   private static final int REQUEST = 100_003;
   private static final int REPLY = 7_919;
-  private static Namespaces ns;
-
-  @BeforeAll
-  static void namespaces() throws Exception {
-    ns = new Namespaces();
-  }
-
-  @AfterAll
-  static void cleanUp() throws Exception {
-    ns.close();
-  }
+  @RegisterExtension static final Namespaces ns = new Namespaces();
 
   @Test
   void countsEveryByteOfShortConnectionsClosedBeforeTheRead() throws Exception {
@@ -61,6 +50,8 @@ class TcpProbeBytesTest {
         assertThat(r.value("connect_failed")).isZero();
         assertThat(r.histogram("syn_srtt_seconds").count()).isEqualTo(1);
       });
+      assertThat(probe.health()).containsEntry("map_full/links", 0L).containsEntry("events_lost", 0L)
+          .containsEntry("events_lost_queue", 0L);
       assertThat(servers).allSatisfy(r -> {
         assertThat(r.key("tgid")).isEqualTo("" + server);
         assertThat(r.label("netns")).isEqualTo("" + Namespaces.inode(Namespaces.B));

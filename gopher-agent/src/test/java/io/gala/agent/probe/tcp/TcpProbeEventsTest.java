@@ -6,9 +6,8 @@ import io.gala.agent.probe.Scope;
 import io.gala.agent.table.Row;
 import io.gala.agent.testing.KernelTest;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** RSTs, failed connects, zero windows and connections older than the probe, against the kernel's MIBs. */
 @KernelTest
@@ -17,17 +16,7 @@ class TcpProbeEventsTest {
   private static final int CLOSED_PORT = 47107;
   private static final int SLOW_PORT = 47108;
   private static final int OLD_PORT = 47109;
-  private static Namespaces ns;
-
-  @BeforeAll
-  static void namespaces() throws Exception {
-    ns = new Namespaces();
-  }
-
-  @AfterAll
-  static void cleanUp() throws Exception {
-    ns.close();
-  }
+  @RegisterExtension static final Namespaces ns = new Namespaces();
 
   @Test
   void countsResetsOfAbortedConnectionsOnBothEnds() throws Exception {

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Under random packet loss (nftables in the receiver's namespace), retransmitted segments summed over the
@@ -24,11 +25,11 @@ class TcpProbeRetransmitTest {
   private static final int CONNECTIONS = 8;
   private static final int SIZE = 400_000;
   private static final Pattern NFT_COUNTER = Pattern.compile("counter packets (\\d+)");
-  private static Namespaces ns;
+  @RegisterExtension static final Namespaces ns = new Namespaces();
 
+  /** Runs after the namespaces exist (extensions' beforeAll first). */
   @BeforeAll
-  static void namespaces() throws Exception {
-    ns = new Namespaces();
+  static void randomDropInB() throws Exception {
     Path rules = Files.createTempFile("gt-tcp", ".nft");
     Files.writeString(rules, """
         table inet gt_tcp {
@@ -45,14 +46,10 @@ class TcpProbeRetransmitTest {
     }
   }
 
+  /** The table goes with the namespace; deleting it first keeps a failed namespace removal harmless. */
   @AfterAll
-  static void cleanUp() throws Exception {
-    // The table goes with the namespace; deleting it first keeps a failed namespace removal harmless.
-    try {
-      Namespaces.run("ip", "netns", "exec", Namespaces.B, "nft", "delete", "table", "inet", "gt_tcp");
-    } finally {
-      ns.close();
-    }
+  static void removeDropRule() throws Exception {
+    Namespaces.run("ip", "netns", "exec", Namespaces.B, "nft", "delete", "table", "inet", "gt_tcp");
   }
 
   @Test

@@ -16,9 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** srtt as the agent reads it agrees with ss -ti, which reads the same tcp_sock field. */
 @KernelTest
@@ -26,17 +25,7 @@ class TcpProbeRttTest {
   private static final int BULK_PORT = 47102;
   private static final int LOOPBACK_PORT = 47103;
   private static final Pattern SS_RTT = Pattern.compile("\\brtt:([0-9.]+)/");
-  private static Namespaces ns;
-
-  @BeforeAll
-  static void namespaces() throws Exception {
-    ns = new Namespaces();
-  }
-
-  @AfterAll
-  static void cleanUp() throws Exception {
-    ns.close();
-  }
+  @RegisterExtension static final Namespaces ns = new Namespaces();
 
   @Test
   void srttAgreesWithSsThroughAFullTbfQueue() throws Exception {

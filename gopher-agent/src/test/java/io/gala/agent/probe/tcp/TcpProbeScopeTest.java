@@ -6,26 +6,15 @@ import io.gala.agent.probe.Scope;
 import io.gala.agent.table.Row;
 import io.gala.agent.testing.KernelTest;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two probes scoped to two namespaces act as two hosts: each reports only its own end of a connection. */
 @KernelTest
 class TcpProbeScopeTest {
   private static final int PORT = 47105;
   private static final int CONNECTIONS = 5;
-  private static Namespaces ns;
-
-  @BeforeAll
-  static void namespaces() throws Exception {
-    ns = new Namespaces();
-  }
-
-  @AfterAll
-  static void cleanUp() throws Exception {
-    ns.close();
-  }
+  @RegisterExtension static final Namespaces ns = new Namespaces();
 
   @Test
   void probesScopedToTwoNamespacesReportOnlyTheirOwnConnections() throws Exception {
