@@ -5,6 +5,8 @@ import io.gala.agent.config.NodeIdentity;
 import io.gala.agent.control.ProbeControl;
 import io.gala.agent.export.PrometheusExporter;
 import io.gala.agent.http.HttpServer;
+import io.gala.agent.kafka.KafkaConfig;
+import io.gala.agent.kafka.KafkaExporter;
 import io.gala.agent.probe.Identity;
 import io.gala.agent.probe.ProbeContext;
 import io.gala.agent.probe.ProbeManager;
@@ -46,6 +48,8 @@ public final class GopherAgent implements AutoCloseable {
   private final Sampler sampler;
   private final PrometheusExporter exporter;
   private final ProbeControl control;
+  /** The Kafka transport, or null when the config's kafka section names no brokers (transport off). */
+  private final KafkaExporter kafka;
   private final EventLoopGroup loop = new NioEventLoopGroup(1);
   private HttpServer exportServer;
   private HttpServer controlServer;
@@ -64,6 +68,12 @@ public final class GopherAgent implements AutoCloseable {
     this.exporter = new PrometheusExporter(config.ageOutSeconds * 1000, config.export.timestamps);
     this.control = new ProbeControl(probes, Path.of(config.control.probesInit));
     sampler.addListener(exporter);
+    KafkaConfig kafkaConfig = KafkaConfig.fromMap(config.kafka);
+    this.kafka = kafkaConfig.bootstrapServers().isEmpty() ? null : new KafkaExporter(kafkaConfig);
+    if (kafka != null) {
+      sampler.addListener(kafka);
+      sampler.addRowSource(kafka::selfRows);
+    }
   }
 
   static Path netnsPath(String netns) {
@@ -121,6 +131,9 @@ public final class GopherAgent implements AutoCloseable {
   @Override
   public void close() {
     sampler.close();
+    if (kafka != null) {
+      kafka.close();
+    }
     if (exportServer != null) {
       exportServer.close();
     }
