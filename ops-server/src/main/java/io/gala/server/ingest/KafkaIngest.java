@@ -39,6 +39,9 @@ public final class KafkaIngest implements AutoCloseable {
         d.jsonEvents());
     for (int i = 0; i < config.consumers(); i++) {
       Properties p = TransportConsumer.properties(config.bootstrapServers(), config.groupId());
+      // The records topic appears when the first agent sends: find its partitions within seconds,
+      // not after the client's default metadata age of 5 minutes.
+      p.put("metadata.max.age.ms", "5000");
       p.putAll(config.properties());
       TransportConsumer c = new TransportConsumer(p, topics, List.of(Topics.Stream.RECORDS), new Handler());
       consumers.add(c);
