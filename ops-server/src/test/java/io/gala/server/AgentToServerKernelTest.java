@@ -57,7 +57,7 @@ class AgentToServerKernelTest {
             "--server.port=0", "--gala.ingest.kafka.bootstrap-servers=" + broker.bootstrap(),
             "--gala.ingest.kafka.group-id=gt-server-e2e", "--gala.topology.data-dir=" + tmp.resolve("server"),
             "--gala.topology.snapshot-period=2s", "--gala.topology.startup-grace=2s",
-            "--gala.topology.agent-timeout=15s")) {
+            "--gala.topology.agent-timeout=8s")) {
       int port = Integer.parseInt(server.getEnvironment().getProperty("local.server.port"));
       Path config = tmp.resolve("agent.json");
       Files.writeString(config, """
