@@ -3,10 +3,11 @@ package io.gala.agent;
 import io.gala.agent.config.AgentConfig;
 import io.gala.agent.config.NodeIdentity;
 import io.gala.agent.control.ProbeControl;
-import io.gala.agent.export.PrometheusExporter;
-import io.gala.agent.http.HttpServer;
+import io.gala.agent.event.SubHealthDetector;
 import io.gala.agent.kafka.KafkaConfig;
 import io.gala.agent.kafka.KafkaExporter;
+import io.gala.agent.export.PrometheusExporter;
+import io.gala.agent.http.HttpServer;
 import io.gala.agent.probe.Identity;
 import io.gala.agent.probe.ProbeContext;
 import io.gala.agent.probe.ProbeManager;
@@ -48,7 +49,6 @@ public final class GopherAgent implements AutoCloseable {
   private final Sampler sampler;
   private final PrometheusExporter exporter;
   private final ProbeControl control;
-  /** The Kafka transport, or null when the config's kafka section names no brokers (transport off). */
   private final KafkaExporter kafka;
   private final EventLoopGroup loop = new NioEventLoopGroup(1);
   private HttpServer exportServer;
@@ -69,9 +69,12 @@ public final class GopherAgent implements AutoCloseable {
     this.control = new ProbeControl(probes, Path.of(config.control.probesInit));
     sampler.addListener(exporter);
     KafkaConfig kafkaConfig = KafkaConfig.fromMap(config.kafka);
-    this.kafka = kafkaConfig.bootstrapServers().isEmpty() ? null : new KafkaExporter(kafkaConfig);
+    this.kafka = kafkaConfig.enabled() ? new KafkaExporter(kafkaConfig) : null;
     if (kafka != null) {
       sampler.addListener(kafka);
+      // Sub-health events need a channel: they go out on Kafka, with thresholds from each probe's params.
+      sampler.addListener(new SubHealthDetector(
+          p -> probes.specs().containsKey(p) ? probes.state(p).config().params() : java.util.Map.of(), kafka::publish));
       sampler.addRowSource(kafka::selfRows);
     }
   }
@@ -131,9 +134,6 @@ public final class GopherAgent implements AutoCloseable {
   @Override
   public void close() {
     sampler.close();
-    if (kafka != null) {
-      kafka.close();
-    }
     if (exportServer != null) {
       exportServer.close();
     }
@@ -141,6 +141,9 @@ public final class GopherAgent implements AutoCloseable {
       controlServer.close();
     }
     probes.close();
+    if (kafka != null) {
+      kafka.close();
+    }
     loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
   }
 

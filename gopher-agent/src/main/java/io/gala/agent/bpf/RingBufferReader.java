@@ -8,7 +8,8 @@ import jnr.ffi.Pointer;
 /**
  * Drains a {@code BPF_MAP_TYPE_RINGBUF} map on a thread of its own and hands each record to a handler.
  * The handler runs on that thread and must be quick: per-event work in Java costs microseconds, so
- * probes aggregate in the kernel and use ring buffers only for what must be per event.
+ * probes aggregate in the kernel and use ring buffers only for what must be per event. Records submitted
+ * with {@code BPF_RB_NO_WAKEUP} are still delivered, within 100 ms.
  */
 public final class RingBufferReader implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RingBufferReader.class.getName());
@@ -52,6 +53,11 @@ public final class RingBufferReader implements AutoCloseable {
   private void run() {
     while (running) {
       int rc = Native.LIBBPF.ring_buffer__poll(rb, 100);
+      if (rc == 0) {
+        // Nothing woke us within 100 ms: drain what producers wrote with BPF_RB_NO_WAKEUP (batching
+        // records saves a wakeup per record). No syscall: consume only reads the shared positions.
+        rc = Native.LIBBPF.ring_buffer__consume(rb);
+      }
       if (rc < 0 && rc != -4) {
         LOG.warning("ring buffer " + name + ": poll failed: " + Errno.name(rc));
         sleepQuietly();

@@ -122,7 +122,9 @@ class PrometheusScrapeTest {
     try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
       return JsonMapper.builder().build().readTree(r.body());
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // Not listening yet, or "Service Unavailable" in plain text while Prometheus starts (Jackson 3's
+      // parse errors are unchecked): the caller's loop asks again until its deadline.
       return JsonMapper.builder().build().readTree("{\"status\":\"unreachable\"}");
     }
   }

@@ -241,21 +241,7 @@ public final class IoProbe implements Probe {
     if (obj == null) {
       return Map.of();
     }
-    BpfMap full = obj.map("map_full");
-    Map<String, Long> out = new LinkedHashMap<>();
-    Pointer key = full.newKey();
-    Pointer value = full.newValue();
-    for (int i = 0; i < MAPS_FULL.length; i++) {
-      key.putInt(0, i);
-      long n = 0;
-      if (full.lookup(key, value)) {
-        for (int cpu = 0; cpu < full.valueCopies(); cpu++) {
-          n += value.getLong((long) cpu * full.valueStride());
-        }
-      }
-      out.put("map_full/" + MAPS_FULL[i], n);
-    }
-    return out;
+    return obj.map("map_full").perCpuCounters("map_full/", MAPS_FULL);
   }
 
   @Override
