@@ -109,6 +109,16 @@ public final class BrokerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * The caller's class path without log4j-to-slf4j (Spring Boot's log4j bridge, on the class path of
+   * Spring applications' tests), which the broker's log4j-slf4j2-impl refuses to start beside.
+   */
+  static String brokerClassPath() {
+    return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        .filter(e -> !Path.of(e).getFileName().toString().startsWith("log4j-to-slf4j"))
+        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+  }
+
   private void startProcess() {
     try {
       Files.createDirectories(dir);
@@ -117,7 +127,7 @@ public final class BrokerProcess implements AutoCloseable {
           "-Xms64m", "-Xmx320m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
           // A caller's class path may hold another SLF4J provider: the broker logs through log4j2.
           "-Dslf4j.provider=org.apache.logging.slf4j.SLF4JServiceProvider",
-          "-cp", System.getProperty("java.class.path"),
+          "-cp", brokerClassPath(),
           KafkaBroker.class.getName(),
           "--dir", dir.toString(), "--port", String.valueOf(port), "--controller-port", String.valueOf(controllerPort)));
       cmd.addAll(extraArgs);

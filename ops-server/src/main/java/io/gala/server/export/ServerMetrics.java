@@ -2,6 +2,7 @@ package io.gala.server.export;
 
 import io.gala.server.ingest.IngestStats;
 import io.gala.server.ingest.Ingestor;
+import io.gala.server.ingest.KafkaIngest;
 import io.gala.server.timeseries.TimeSeriesWindow;
 import io.gala.server.topology.SnapshotHistory;
 import io.gala.server.topology.SnapshotTaker;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,14 +26,16 @@ class ServerMetrics implements MeterBinder {
   private final TopologyBuilder builder;
   private final SnapshotHistory history;
   private final SnapshotTaker taker;
+  private final ObjectProvider<KafkaIngest> kafka;
 
   ServerMetrics(Ingestor ingestor, TimeSeriesWindow window, TopologyBuilder builder, SnapshotHistory history,
-      SnapshotTaker taker) {
+      SnapshotTaker taker, ObjectProvider<KafkaIngest> kafka) {
     this.ingestor = ingestor;
     this.window = window;
     this.builder = builder;
     this.history = history;
     this.taker = taker;
+    this.kafka = kafka;
   }
 
   @Override
@@ -48,6 +52,9 @@ class ServerMetrics implements MeterBinder {
       FunctionCounter.builder("gala.server.ingest.rejected", s, x -> x.rejected().getOrDefault(reason, 0L))
           .description("Records (or undecodable messages) rejected, by reason").tag("reason", reason).register(r);
     }
+    kafka.ifAvailable(k -> FunctionCounter.builder("gala.server.ingest.corrupt", k, KafkaIngest::corrupt)
+        .description("Kafka record values that are not a valid gala batch (garbage, truncated), skipped")
+        .register(r));
     Gauge.builder("gala.server.ingest.lag", s, x -> x.lastLagMillis() / 1000.0).baseUnit("seconds")
         .description("Server time minus the sample time of the newest record of the last batch").register(r);
     Gauge.builder("gala.server.ingest.agents", ingestor, i -> i.agents().size())
