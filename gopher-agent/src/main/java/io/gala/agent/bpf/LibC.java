@@ -4,7 +4,10 @@ import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 
-/** The few libc calls the binding needs: reading iterator fds, formatting libbpf's log lines. */
+/**
+ * The few libc calls the binding needs: reading iterator fds, formatting libbpf's log lines, entering a
+ * network namespace to create an iterator there.
+ */
 public interface LibC {
   long read(int fd, @Out Pointer buf, long count);
 
@@ -18,5 +21,10 @@ public interface LibC {
 
   int statvfs(@In String path, @Out Pointer buf);
 
+  /** Moves the calling thread into the namespace open at fd (nstype: CLONE_NEWNET, ...). */
+  int setns(int fd, int nstype);
+
   int O_RDONLY = 0;
+  int O_CLOEXEC = 0x80000;
+  int CLONE_NEWNET = 0x40000000;
 }
