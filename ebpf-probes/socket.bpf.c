@@ -64,6 +64,10 @@ struct {
 	__type(value, __u64);
 } map_full SEC(".maps");
 
+/* Never read: makes the object's BTF describe the iterator's record, which no map or argument carries,
+ * so that the agent's test can check its Java mirror against it. */
+const volatile struct listener_record *const listener_record_btf = 0;
+
 static const struct listen_stats zero_listen;
 static const struct client_stats zero_client;
 

@@ -43,6 +43,41 @@ final class SocketNamespaces implements AutoCloseable {
       """;
 
   /**
+   * A listener that accepts and closes every connection: argv ip ('::' listens dual-stack), port, number
+   * of SO_REUSEPORT sockets on the address.
+   */
+  static final String SERVER = """
+      import selectors, socket, sys
+      ip, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+      sel = selectors.DefaultSelector()
+      for i in range(count):
+          s = socket.socket(socket.AF_INET6 if ':' in ip else socket.AF_INET)
+          s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+          s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+          if ':' in ip:
+              s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+          s.bind((ip, port))
+          s.listen(64)
+          sel.register(s, selectors.EVENT_READ)
+      print('ready', flush=True)
+      while True:
+          for key, _ in sel.select():
+              c, _ = key.fileobj.accept()
+              c.close()
+      """;
+
+  /** n connects one after the other, each closed once established or refused: argv ip, port, n. */
+  static final String CONNECTS = """
+      import socket, sys
+      ip, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+      for i in range(n):
+          try:
+              socket.create_connection((ip, port), timeout=5).close()
+          except ConnectionRefusedError:
+              pass
+      """;
+
+  /**
    * n non-blocking connects at once; after a pause each sends one byte (a data segment completes a
    * deferred handshake); the sockets are held `hold` seconds, then reset (SO_LINGER 0), so that no
    * handshake or FIN keeps retransmitting after the storm.
@@ -101,6 +136,16 @@ final class SocketNamespaces implements AutoCloseable {
     String line = new String(p.getInputStream().readNBytes(6), StandardCharsets.UTF_8);
     if (!line.startsWith("ready")) {
       throw new IllegalStateException("listener in " + ns + " did not start: " + line + stderr(p));
+    }
+    return p;
+  }
+
+  /** Starts an accepting server (see SERVER) and waits until it listens. */
+  Process server(String ns, String ip, int port, int sockets) throws IOException {
+    Process p = spawn(ns, "python3", "-c", SERVER, ip, "" + port, "" + sockets);
+    String line = new String(p.getInputStream().readNBytes(6), StandardCharsets.UTF_8);
+    if (!line.startsWith("ready")) {
+      throw new IllegalStateException("server in " + ns + " did not start: " + line + stderr(p));
     }
     return p;
   }
