@@ -13,7 +13,6 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
-#include "core_fixes.bpf.h"
 #include "maps.bpf.h"
 #include "socket.h"
 
@@ -83,14 +82,23 @@ static __always_inline bool in_scope(__u32 netns)
 	return !targ_netns || netns == targ_netns;
 }
 
+/* Every hook of this file passes BTF-typed sockets (tp_btf, iter), which are read directly: a plain load
+ * instead of a bpf_probe_read_kernel() call per field, which matters on inet_sock_set_state, fired about
+ * ten times per connection. */
+
+static __always_inline __u32 netns_of(const struct sock *sk)
+{
+	return sk->__sk_common.skc_net.net->ns.inum;
+}
+
 /* sk_drops_read(): sk_drops, or the per-NUMA-node counters that replace it for some sockets (6.18). */
 static __always_inline __u64 sock_drops(const struct sock *sk)
 {
-	__u64 n = (__u32)BPF_CORE_READ(sk, sk_drops.counter);
+	__u64 n = (__u32)sk->sk_drops.counter;
 	if (bpf_core_field_exists(sk->sk_drop_counters)) {
-		struct numa_drop_counters *ndc = BPF_CORE_READ(sk, sk_drop_counters);
+		struct numa_drop_counters *ndc = sk->sk_drop_counters;
 		if (ndc)
-			n += (__u32)BPF_CORE_READ(ndc, drops0.counter) + (__u32)BPF_CORE_READ(ndc, drops1.counter);
+			n += (__u32)ndc->drops0.counter + (__u32)ndc->drops1.counter;
 	}
 	return n;
 }
@@ -99,15 +107,13 @@ static __always_inline __u64 sock_drops(const struct sock *sk)
 static __always_inline void listen_key_of(const struct sock *sk, struct listen_key *k)
 {
 	__builtin_memset(k, 0, sizeof(*k));
-	k->netns = sock_netns(sk);
-	k->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	k->port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	/* BPF_CORE_READ_INTO copies sizeof(*dst): read IPv4 addresses through a __u32, or the 12 bytes
-	 * after skc_rcv_saddr (hash, ports) would end up in the key. */
+	k->netns = netns_of(sk);
+	k->family = sk->__sk_common.skc_family;
+	k->port = sk->__sk_common.skc_num;
 	if (k->family == SOCK_AF_INET6)
-		BPF_CORE_READ_INTO(&k->addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		__builtin_memcpy(k->addr, sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8, SOCK_ADDR_LEN);
 	else
-		*(__u32 *)k->addr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		*(__u32 *)k->addr = sk->__sk_common.skc_rcv_saddr;
 }
 
 /* The listen address serving k: k itself, else the wildcard address of its family, else (IPv4 only)
@@ -156,16 +162,17 @@ int dump_listeners(struct bpf_iter__tcp *ctx)
 		return 0;
 	/* Registers listeners that existed before the probe, so that events find their key. */
 	listener_entry(&rec.key);
-	sock = BPF_CORE_READ(sk, sk_socket);
+	sock = sk->sk_socket;
 	if (sock) {
-		/* struct socket is the first member of struct socket_alloc, the inode follows it. */
+		/* struct socket is the first member of struct socket_alloc, the inode follows it: the cast
+		 * leaves BTF typing, so read it the slow way. */
 		struct socket_alloc *sa = (struct socket_alloc *)sock;
 		rec.ino = BPF_CORE_READ(sa, vfs_inode.i_ino);
 	}
 	rec.drops = sock_drops(sk);
-	rec.ack_backlog = BPF_CORE_READ(sk, sk_ack_backlog);
-	rec.max_ack_backlog = BPF_CORE_READ(sk, sk_max_ack_backlog);
-	rec.syn_qlen = BPF_CORE_READ(tp, inet_conn.icsk_accept_queue.qlen.counter);
+	rec.ack_backlog = sk->sk_ack_backlog;
+	rec.max_ack_backlog = sk->sk_max_ack_backlog;
+	rec.syn_qlen = tp->inet_conn.icsk_accept_queue.qlen.counter;
 	bpf_seq_write(seq, &rec, sizeof(rec));
 	return 0;
 }
@@ -175,14 +182,14 @@ static __always_inline void client_key_of(const struct sock *sk, __u32 tgid, __u
 	__builtin_memset(k, 0, sizeof(*k));
 	k->tgid = tgid;
 	k->netns = netns;
-	k->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	k->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	k->family = sk->__sk_common.skc_family;
+	k->rport = bpf_ntohs(sk->__sk_common.skc_dport);
 	if (k->family == SOCK_AF_INET6) {
-		BPF_CORE_READ_INTO(&k->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(&k->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		__builtin_memcpy(k->laddr, sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8, SOCK_ADDR_LEN);
+		__builtin_memcpy(k->raddr, sk->__sk_common.skc_v6_daddr.in6_u.u6_addr8, SOCK_ADDR_LEN);
 	} else {
-		*(__u32 *)k->laddr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-		*(__u32 *)k->raddr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		*(__u32 *)k->laddr = sk->__sk_common.skc_rcv_saddr;
+		*(__u32 *)k->raddr = sk->__sk_common.skc_daddr;
 	}
 }
 
@@ -224,8 +231,9 @@ static __always_inline void on_connect_end(const struct sock *sk, int newstate)
 		/* tcp_done_with_error() sets sk_err before the state change; a close by the application
 		 * leaves it 0. A connect that failed before tcp_connect() (inet_hash_connect: no free local
 		 * port) never sent a segment. */
-		else if (BPF_CORE_READ(sk, sk_err))
+		else if (sk->sk_err)
 			__sync_fetch_and_add(&s->active_open_failed, 1);
+		/* A cast BTF pointer is checked against struct sock's size: read tcp_sock the slow way. */
 		else if (BPF_CORE_READ((struct tcp_sock *)sk, segs_out) == 0)
 			__sync_fetch_and_add(&s->no_syn, 1);
 	}
@@ -239,9 +247,14 @@ int BPF_PROG(handle_set_state, const struct sock *sk, int oldstate, int newstate
 	struct listen_key k;
 	__u32 netns;
 
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	/* Most transitions of a connection matter not here: decide on the states, which cost nothing, before
+	 * reading the socket. */
+	if (newstate != TCP_LISTEN && newstate != TCP_SYN_SENT && oldstate != TCP_LISTEN &&
+	    oldstate != TCP_SYN_SENT && !(oldstate == TCP_SYN_RECV && newstate == TCP_CLOSE))
 		return 0;
-	netns = sock_netns(sk);
+	if (sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	netns = netns_of(sk);
 	if (!in_scope(netns))
 		return 0;
 
@@ -309,7 +322,7 @@ static __always_inline void on_retransmit(const struct sock *sk)
 	struct client_key *k;
 	struct client_stats *s;
 
-	if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_SYN_SENT)
+	if (sk->__sk_common.skc_state != TCP_SYN_SENT)
 		return;
 	k = bpf_map_lookup_elem(&connecting, &skaddr);
 	if (!k)
@@ -401,8 +414,7 @@ int BPF_PROG(handle_kfree_skb_sk, struct sk_buff *skb, void *location, enum skb_
 	struct listen_stats *s;
 	struct listen_key k;
 
-	if (!rx_sk || BPF_CORE_READ(rx_sk, __sk_common.skc_state) != TCP_LISTEN ||
-	    BPF_CORE_READ(rx_sk, sk_protocol) != IPPROTO_TCP)
+	if (!rx_sk || rx_sk->__sk_common.skc_state != TCP_LISTEN || rx_sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	listen_key_of(rx_sk, &k);
 	if (!in_scope(k.netns))
