@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 import java.util.logging.Logger;
 import jnr.ffi.Pointer;
 
@@ -41,6 +42,7 @@ public final class SocketProbe implements Probe {
   private static final long RESCAN_MILLIS = 10_000;
 
   private final Path proc;
+  private final ToIntFunction<String> tracepointArgs;
   private final SocketOwners owners;
   private final NetnsPaths netnsPaths;
   private final ListenDropAccounts accounts = new ListenDropAccounts();
@@ -58,11 +60,13 @@ public final class SocketProbe implements Probe {
   record Owner(long tgid, boolean multi) {}
 
   public SocketProbe() {
-    this(Path.of("/proc"));
+    this(Path.of("/proc"), KernelFeatures::tracepointArgCount);
   }
 
-  SocketProbe(Path proc) {
+  /** For tests: a /proc, and the tracepoint argument counts that pick the programs (older kernels). */
+  SocketProbe(Path proc, ToIntFunction<String> tracepointArgs) {
     this.proc = proc;
+    this.tracepointArgs = tracepointArgs;
     this.owners = new SocketOwners(proc, RESCAN_MILLIS, System::currentTimeMillis);
     this.netnsPaths = new NetnsPaths(proc);
   }
@@ -88,7 +92,7 @@ public final class SocketProbe implements Probe {
     this.reasons = DropReasons.of(KernelFeatures::enumerators);
     obj = BpfObject.open(NAME);
     obj.setGlobal("targ_netns", ctx.scope().netnsInode());
-    for (String program : SocketPrograms.toDisable(KernelFeatures::tracepointArgCount)) {
+    for (String program : SocketPrograms.toDisable(tracepointArgs)) {
       obj.disableProgram(program);
     }
     obj.load(SocketPrograms.OPTIONAL);

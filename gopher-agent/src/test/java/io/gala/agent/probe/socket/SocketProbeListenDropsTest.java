@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gala.agent.probe.Scope;
 import io.gala.agent.table.Row;
 import io.gala.agent.testing.KernelTest;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -68,8 +70,8 @@ class SocketProbeListenDropsTest {
           .isEqualTo((double) delta.get("TcpExtTCPReqQFullDrop"));
 
       // The overflows by cause: at the final ACK (the kernel's TCP_LISTEN_OVERFLOW), at the SYN.
-      double atAck = drops(last, "TCP_LISTEN_OVERFLOW") - drops(first, "TCP_LISTEN_OVERFLOW");
-      double atSyn = drops(last, "SYN_ACCEPT_QUEUE_FULL") - drops(first, "SYN_ACCEPT_QUEUE_FULL");
+      double atAck = dropsAt(last, PORT, "TCP_LISTEN_OVERFLOW") - dropsAt(first, PORT, "TCP_LISTEN_OVERFLOW");
+      double atSyn = dropsAt(last, PORT, "SYN_ACCEPT_QUEUE_FULL") - dropsAt(first, PORT, "SYN_ACCEPT_QUEUE_FULL");
       assertThat(atAck).as("overflows at the final ACK").isPositive();
       assertThat(atSyn).as("overflows at the SYN").isPositive();
       assertThat(atAck + atSyn).isEqualTo((double) delta.get("TcpExtListenOverflows"));
@@ -104,13 +106,39 @@ class SocketProbeListenDropsTest {
     }
   }
 
-  private static double drops(List<Row> rows, String reason) {
+  @Test
+  void withoutTheReceivingSocketInKfreeSkbTheFinalAckOverflowsAreFoundFromThePacket() throws Exception {
+    // Kernels before 6.11 pass no rx_sk to kfree_skb (and before 6.13 no error to tcp_retransmit_skb): the
+    // probe then finds the listener from the dropped packet's destination. Both variants run side by side.
+    Process listener = ns.listener(A, IP_A, PORT + 1, 1, 1);
+    Map<String, Integer> kernel66 = Map.of("kfree_skb", 3, "tcp_retransmit_skb", 2);
+    try (SocketProbe current = new SocketProbe();
+        SocketProbe older = new SocketProbe(Path.of("/proc"), kernel66::get)) {
+      current.start(SocketNamespaces.context(Scope.HOST));
+      older.start(SocketNamespaces.context(Scope.HOST));
+      long storm = ns.python(A, SocketNamespaces.STORM, IP_A, "" + (PORT + 1), "40", "3");
+      SocketNamespaces.nstatSettled(A, COUNTERS);
+      List<Row> now = SocketNamespaces.sample(current);
+      List<Row> old = SocketNamespaces.sample(older);
+      double atAck = dropsAt(now, PORT + 1, "TCP_LISTEN_OVERFLOW");
+      assertThat(atAck).as("overflows at the final ACK").isPositive();
+      assertThat(dropsAt(old, PORT + 1, "TCP_LISTEN_OVERFLOW")).isEqualTo(atAck);
+      Predicate<Row> client = r -> r.key("role").equals("client") && r.key("tgid").equals("" + storm);
+      assertThat(value(find(old, "endpoint_tcp", client), "retran_syn"))
+          .isEqualTo(value(find(now, "endpoint_tcp", client), "retran_syn"))
+          .isPositive();
+    } finally {
+      listener.destroyForcibly();
+    }
+  }
+
+  private static double dropsAt(List<Row> rows, int port, String reason) {
     return value(find(rows, "endpoint_tcp_drop",
-        r -> r.key("server_port").equals("" + PORT) && r.key("reason").equals(reason)), "packets");
+        r -> r.key("server_port").equals("" + port) && r.key("reason").equals(reason)), "packets");
   }
 
   private static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
-    Map<String, Long> d = new java.util.HashMap<>();
+    Map<String, Long> d = new HashMap<>();
     COUNTERS.forEach(c -> d.put(c, after.getOrDefault(c, 0L) - before.getOrDefault(c, 0L)));
     return d;
   }
