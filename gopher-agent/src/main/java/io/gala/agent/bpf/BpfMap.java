@@ -92,6 +92,24 @@ public final class BpfMap {
     return true;
   }
 
+  /**
+   * The u64 at an index of an array map, summed over CPUs for a per-CPU array (a probe's
+   * {@code map_full} counters); 0 when the index is out of range.
+   */
+  public long sumAt(int index) {
+    Pointer key = newKey();
+    key.putInt(0, index);
+    Pointer value = newValue();
+    if (!lookup(key, value)) {
+      return 0;
+    }
+    long n = 0;
+    for (int cpu = 0; cpu < valueCopies; cpu++) {
+      n += value.getLong((long) cpu * valueStride);
+    }
+    return n;
+  }
+
   public void update(Pointer key, Pointer value) {
     BpfException.check(Native.LIBBPF.bpf_map_update_elem(fd, key, value, 0), "update map " + name + " of", object);
   }

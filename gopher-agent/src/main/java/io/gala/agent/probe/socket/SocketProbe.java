@@ -417,17 +417,8 @@ public final class SocketProbe implements Probe {
     }
     BpfMap full = obj.map("map_full");
     Map<String, Long> out = new LinkedHashMap<>();
-    Pointer key = full.newKey();
-    Pointer value = full.newValue();
     for (int i = 0; i < MAPS_FULL.length; i++) {
-      key.putInt(0, i);
-      long n = 0;
-      if (full.lookup(key, value)) {
-        for (int cpu = 0; cpu < full.valueCopies(); cpu++) {
-          n += value.getLong((long) cpu * full.valueStride());
-        }
-      }
-      out.put("map_full/" + MAPS_FULL[i], n);
+      out.put("map_full/" + MAPS_FULL[i], full.sumAt(i));
     }
     out.put("iterator_failed", iteratorFailures);
     return out;

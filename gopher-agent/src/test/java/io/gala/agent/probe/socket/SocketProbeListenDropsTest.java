@@ -92,6 +92,8 @@ class SocketProbeListenDropsTest {
       assertThat(value(s1, "accept_queue")).isEqualTo(Double.parseDouble(ss[1]));
       assertThat(value(s1, "accept_queue_limit")).isEqualTo(Double.parseDouble(ss[2]));
       assertThat(value(s1, "listen_sockets")).isEqualTo(1);
+      assertThat(probe.health()).containsEntry("map_full/listeners", 0L).containsEntry("map_full/clients", 0L)
+          .containsEntry("iterator_failed", 0L);
 
       // Closed: one final row with the same counts, then none.
       SocketNamespaces.stop(listener);
