@@ -8,6 +8,8 @@ import io.gala.agent.bpf.KernelFeatures;
 import io.gala.agent.probe.Probe;
 import io.gala.agent.probe.ProbeContext;
 import io.gala.agent.probe.ProbeSpec;
+import io.gala.agent.probe.ProcessInfo;
+import io.gala.agent.probe.socket.EndpointRows.Owner;
 import io.gala.agent.probe.Scope;
 import io.gala.agent.table.Row;
 import io.gala.agent.table.TableDef;
@@ -55,9 +57,6 @@ public final class SocketProbe implements Probe {
   private BpfIterator iterator;
   private long ownNetns;
   private long iteratorFailures;
-
-  /** The process (or process group, when several processes hold the address's sockets) of a listener. */
-  record Owner(long tgid, boolean multi) {}
 
   public SocketProbe() {
     this(Path.of("/proc"), KernelFeatures::tracepointArgCount);
@@ -142,6 +141,32 @@ public final class SocketProbe implements Probe {
     Set<ListenAddress> all = new HashSet<>(live.keySet());
     counters.keySet().stream().filter(a -> read.containsKey(a.netns())).forEach(all::add);
 
+    for (ListenAddress a : all) {
+      if (!live.containsKey(a)) {
+        counters.put(a, finalCounters(listenerMap, a, counters.getOrDefault(a, ListenCounters.NONE)));
+      }
+    }
+    account(all, counters, live);
+
+    for (ListenAddress a : all) {
+      List<ListenerSocket> socks = live.get(a);
+      ListenCounters k = counters.getOrDefault(a, ListenCounters.NONE);
+      Owner owner = owner(a, socks, k);
+      emitListener(sink, a, owner, k, socks, dropped.getOrDefault(a, Map.of()));
+      if (socks == null) {
+        forgetListener(listenerMap, a, dropped.getOrDefault(a, Map.of()).keySet());
+      }
+    }
+    for (long ns : read.keySet()) {
+      if (!listenerNetns.contains(ns)) {
+        split.forget(ns);
+      }
+    }
+  }
+
+  /** Brings every address's listen drops up to date, SYN-time ones split by cause per namespace. */
+  private void account(Set<ListenAddress> all, Map<ListenAddress, ListenCounters> counters,
+      Map<ListenAddress, List<ListenerSocket>> live) {
     Map<Long, Map<ListenAddress, Long>> synDrops = new HashMap<>();
     Map<Long, Long> ackOverflows = new HashMap<>();
     for (ListenAddress a : all) {
@@ -155,24 +180,6 @@ public final class SocketProbe implements Probe {
       Netstat now = netstat(ns, live, counters);
       split.split(ns, now, ackOverflows.getOrDefault(ns, 0L), drops).forEach(accounts::assign);
     });
-
-    for (ListenAddress a : all) {
-      List<ListenerSocket> socks = live.get(a);
-      ListenCounters k = counters.getOrDefault(a, ListenCounters.NONE);
-      if (socks == null) {
-        k = finalCounters(listenerMap, a, k);
-      }
-      Owner owner = owner(a, socks, k);
-      emitListener(sink, a, owner, k, socks, dropped.getOrDefault(a, Map.of()));
-      if (socks == null) {
-        forgetListener(listenerMap, a, dropped.getOrDefault(a, Map.of()).keySet());
-      }
-    }
-    for (long ns : read.keySet()) {
-      if (!listenerNetns.contains(ns)) {
-        split.forget(ns);
-      }
-    }
   }
 
   /** The counters of a listener that stopped, read again: its last socket's close may have come since. */
@@ -200,57 +207,13 @@ public final class SocketProbe implements Probe {
 
   private void emitListener(Consumer<Row> sink, ListenAddress a, Owner owner, ListenCounters k,
       List<ListenerSocket> socks, Map<Long, Long> dropped) {
-    var info = context.processes().get(owner.tgid());
+    ProcessInfo info = context.processes().get(owner.tgid());
     if (!context.config().snoopers().matches(owner.tgid(), info)) {
       return;
     }
     ListenDropAccounts.Drops d = accounts.drops(a);
-    Row.Builder row = keyed(EndpointTables.ENDPOINT_TCP, a, owner, info.comm(), info.containerId())
-        .set("listendrop", d.listendrop())
-        .set("accept_overflow", d.acceptOverflow())
-        .set("syn_overflow", d.synQueueFull())
-        .set("passive_open", k.passiveOpen())
-        .set("passive_open_failed", k.passiveOpenFailed())
-        .set("retran_synacks", k.retranSynacks());
-    long queue = 0;
-    long limit = 0;
-    long synQueue = 0;
-    List<ListenerSocket> list = socks == null ? List.of() : socks;
-    for (ListenerSocket s : list) {
-      queue += s.acceptQueue();
-      limit += s.acceptQueueLimit();
-      synQueue += s.synQueue();
-    }
-    sink.accept(row.set("accept_queue", queue)
-        .set("accept_queue_limit", limit)
-        .set("syn_queue", synQueue)
-        .set("listen_sockets", list.size())
-        .build());
-    Map<String, Long> byCause = new LinkedHashMap<>();
-    dropped.forEach((reason, n) -> byCause.merge(reasons.name(reason), n, Long::sum));
-    byCause.put(DropReasons.SYN_ACCEPT_QUEUE_FULL, d.synAcceptOverflow());
-    byCause.put(DropReasons.SYN_QUEUE_FULL, d.synQueueFull());
-    byCause.put(DropReasons.SYN_OTHER, d.synOther());
-    byCause.forEach((cause, n) -> {
-      if (n > 0) {
-        sink.accept(keyed(EndpointTables.ENDPOINT_TCP_DROP, a, owner, info.comm(), info.containerId())
-            .key("reason", cause).set("packets", n).build());
-      }
-    });
-  }
-
-  private static Row.Builder keyed(TableDef table, ListenAddress a, Owner owner, String comm, String containerId) {
-    return table.row()
-        .key("tgid", owner.tgid())
-        .key("role", EndpointTables.SERVER)
-        .key("client_ip", "")
-        .key("server_ip", a.ip())
-        .key("server_port", a.port())
-        .key("protocol", a.family())
-        .label("comm", comm)
-        .label("container_id", containerId)
-        .label("netns", a.netns())
-        .label("multi", owner.multi() ? 1 : 0);
+    sink.accept(EndpointRows.server(a, owner, info, d, k, socks == null ? List.of() : socks));
+    EndpointRows.drops(a, owner, info, d, dropped, reasons).forEach(sink);
   }
 
   /** The holders of the address's sockets; the caller of listen() when /proc shows none. */
@@ -348,24 +311,9 @@ public final class SocketProbe implements Probe {
     clients.forEach((k, v) -> {
       ClientEndpoint e = ClientEndpoint.read(buffer(k, ClientEndpoint.SIZE));
       ClientCounters c = ClientCounters.read(buffer(v, ClientCounters.SIZE));
-      var info = context.processes().get(e.tgid());
+      ProcessInfo info = context.processes().get(e.tgid());
       if (context.config().snoopers().matches(e.tgid(), info)) {
-        sink.accept(EndpointTables.ENDPOINT_TCP.row()
-            .key("tgid", e.tgid())
-            .key("role", EndpointTables.CLIENT)
-            .key("client_ip", e.localIp())
-            .key("server_ip", e.remoteIp())
-            .key("server_port", e.remotePort())
-            .key("protocol", e.family())
-            .label("comm", info.comm())
-            .label("container_id", info.containerId())
-            .label("netns", e.netns())
-            .label("multi", 0)
-            .set("active_open", c.activeOpen())
-            .set("active_open_failed", c.activeOpenFailed())
-            .set("syn_sent", c.synSent())
-            .set("retran_syn", c.retranSyn())
-            .build());
+        sink.accept(EndpointRows.client(e, info, c));
       }
       if (!Files.exists(proc.resolve(Long.toString(e.tgid())))) {
         // Its final values were just reported; the map keeps only live processes.
