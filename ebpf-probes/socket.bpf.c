@@ -103,7 +103,8 @@ static __always_inline __u64 sock_drops(const struct sock *sk)
 	return n;
 }
 
-/* The socket's local address and port; a child being created still carries its listener's. */
+/* The socket's local address and port. A child being created carries its listener's port and the
+ * request's local address, which is its listener's unless that listens on a wildcard address. */
 static __always_inline void listen_key_of(const struct sock *sk, struct listen_key *k)
 {
 	__builtin_memset(k, 0, sizeof(*k));

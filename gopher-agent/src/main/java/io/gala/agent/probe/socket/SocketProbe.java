@@ -39,6 +39,9 @@ import jnr.ffi.Pointer;
  */
 public final class SocketProbe implements Probe {
   static final String NAME = "socket";
+  /** gala-gopher's sub-probes of {@code socket}: TCP endpoints (this probe) and UDP endpoints (not implemented). */
+  static final String TCP_SOCKET = "tcp_socket";
+  static final String UDP_SOCKET = "udp_socket";
   private static final Logger LOG = Logger.getLogger(SocketProbe.class.getName());
   private static final String[] MAPS_FULL = {"listeners", "drops", "clients"};
   private static final long RESCAN_MILLIS = 10_000;
@@ -71,7 +74,7 @@ public final class SocketProbe implements Probe {
   }
 
   public static ProbeSpec spec() {
-    return ProbeSpec.of(NAME, SocketProbe::new, Set.of());
+    return ProbeSpec.of(NAME, SocketProbe::new, Set.of(TCP_SOCKET, UDP_SOCKET));
   }
 
   @Override
@@ -87,6 +90,12 @@ public final class SocketProbe implements Probe {
   @Override
   public void start(ProbeContext ctx) {
     this.context = ctx;
+    if (ctx.config().subprobes().contains(UDP_SOCKET)) {
+      LOG.warning("socket: sub-probe udp_socket (endpoint_udp) is not implemented in gala and reports nothing");
+    }
+    if (!ctx.config().subprobe(TCP_SOCKET)) {
+      return;
+    }
     this.ownNetns = Scope.netnsOfPid(ProcessHandle.current().pid());
     this.reasons = DropReasons.of(KernelFeatures::enumerators);
     obj = BpfObject.open(NAME);
@@ -118,6 +127,9 @@ public final class SocketProbe implements Probe {
 
   @Override
   public void sample(Consumer<Row> sink) {
+    if (obj == null) {
+      return;
+    }
     sampleListeners(sink);
     sampleClients(sink);
   }
