@@ -17,8 +17,6 @@ public final class KernelFeatures {
   private static final int BTF_KIND_ENUM64 = 19;
   private static final int BTF_KIND_PTR = 2;
   private static final int BTF_KIND_FUNC_PROTO = 13;
-  private static final int BTF_KIND_ENUM = 6;
-  private static final int BTF_KIND_ENUM64 = 19;
   private static final Path TRACEFS = Path.of("/sys/kernel/tracing/events");
   private static final Path DEBUGFS_TRACING = Path.of("/sys/kernel/debug/tracing/events");
   private static Pointer vmlinuxBtf;
@@ -119,38 +117,5 @@ public final class KernelFeatures {
 
   private static int btfKind(Pointer type) {
     return (type.getInt(4) >>> 24) & 0x1f;
-  }
-
-  /**
-   * The enumerators of a kernel enum by value, e.g. {@code skb_drop_reason}, whose numbering changes
-   * between kernel versions; empty when this kernel has no such enum.
-   */
-  public static Map<Long, String> enumerators(String enumName) {
-    Pointer btf = vmlinux();
-    Map<Long, String> out = new TreeMap<>();
-    int id = Native.LIBBPF.btf__find_by_name_kind(btf, enumName, BTF_KIND_ENUM);
-    boolean wide = false;
-    if (id <= 0) {
-      id = Native.LIBBPF.btf__find_by_name_kind(btf, enumName, BTF_KIND_ENUM64);
-      wide = true;
-    }
-    if (id <= 0) {
-      return out;
-    }
-    // struct btf_type (12 bytes), then vlen entries: btf_enum {name_off, val} or btf_enum64 {name_off,
-    // val_lo32, val_hi32}.
-    Pointer type = Native.LIBBPF.btf__type_by_id(btf, id);
-    int vlen = type.getInt(4) & 0xffff;
-    int entry = wide ? 12 : 8;
-    for (int i = 0; i < vlen; i++) {
-      long at = 12L + (long) entry * i;
-      String name = Native.LIBBPF.btf__name_by_offset(btf, type.getInt(at));
-      long value = type.getInt(at + 4) & 0xffffffffL;
-      if (wide) {
-        value |= ((long) type.getInt(at + 8)) << 32;
-      }
-      out.put(value, name);
-    }
-    return out;
   }
 }

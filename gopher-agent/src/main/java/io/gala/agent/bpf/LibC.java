@@ -24,9 +24,6 @@ public interface LibC {
 
   int statvfs(@In String path, @Out Pointer buf);
 
-  /** Moves the calling thread into the namespace open at fd (nstype: CLONE_NEWNET, ...). */
-  int setns(int fd, int nstype);
-
   int O_RDONLY = 0;
   int O_CLOEXEC = 0x80000;
   int CLONE_NEWNET = 0x40000000;
