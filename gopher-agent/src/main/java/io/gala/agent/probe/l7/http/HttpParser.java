@@ -65,10 +65,10 @@ public final class HttpParser extends StreamParser {
         return in.available() > MAX_LINE ? Step.INVALID : Step.NEED_MORE;
       }
       String method = method(in);
-      if (method == null || !in.matches(eol - 8, "HTTP/1.", false)) {
+      if (method == null || eol < method.length() + 10 || !in.matches(eol - 8, "HTTP/1.", false)) {
         return Step.INVALID;
       }
-      String target = in.text(method.length() + 1, eol - 9 - method.length(), MAX_TEXT);
+      String target = in.text(method.length() + 1, eol - 10 - method.length(), MAX_TEXT);
       queue().add(new Pending(method, method + " " + target, in.startTs(), 0));
       in.consume(eol + 2);
       begin(m);

@@ -23,6 +23,8 @@ public final class KafkaParser extends StreamParser {
   private static final int MAX_CLIENT_ID = 256;
   private static final int MAX_IN_FLIGHT = 1024;
   private static final int MAX_PARTITIONS_READ = 256;
+  /** Bytes of a request read before parsing: the header with a long client id, and Produce's acks. */
+  private static final int HEADER_WANTED = 14 + MAX_CLIENT_ID + 64;
 
   private final Map<Integer, Pending> inFlight = new LinkedHashMap<>();
   private long unmatched;
@@ -36,25 +38,10 @@ public final class KafkaParser extends StreamParser {
     return unmatched;
   }
 
-  /** Whether a request header starts at the stream's read position (api key, version, size plausible). */
-  static boolean looksLikeRequest(ByteStream in) {
-    if (in.available() < 14) {
-      return false;
-    }
-    long size = in.be32(0) & 0xffffffffL;
-    int key = (short) in.be16(4);
-    int version = (short) in.be16(6);
-    int correlation = in.be32(8);
-    int clientId = (short) in.be16(12);
-    return size >= 10 && size <= MAX_SIZE && KafkaApis.known(key) && version >= 0
-        && version <= KafkaApis.MAX_VERSION && correlation >= 0 && clientId >= -1 && clientId <= MAX_CLIENT_ID
-        && clientId + 10 <= size;
-  }
-
   @Override
   protected Step parseRequest(ByteStream in) {
     if (in.available() < 12) {
-      return in.atHole() ? Step.INVALID : Step.NEED_MORE;
+      return Step.NEED_MORE; // at a hole the driver restarts the stream
     }
     long size = in.be32(0) & 0xffffffffL;
     int key = (short) in.be16(4);
@@ -67,10 +54,10 @@ public final class KafkaParser extends StreamParser {
     String clientId = "";
     boolean headerV0 = key == KafkaApis.CONTROLLED_SHUTDOWN && version == 0;
     Cursor c = new Cursor(in, 12, 4 + size);
+    if (!in.atHole() && in.available() < Math.min(4 + size, HEADER_WANTED)) {
+      return Step.NEED_MORE; // read client id and Produce acks whole when they are coming
+    }
     if (!headerV0) {
-      if (in.available() < 14 && !in.atHole()) {
-        return Step.NEED_MORE;
-      }
       int n = c.int16();
       if (n < -1 || n > MAX_CLIENT_ID || n + 10L > size) {
         return Step.INVALID;
@@ -122,7 +109,7 @@ public final class KafkaParser extends StreamParser {
   @Override
   protected Step parseResponse(ByteStream in) {
     if (in.available() < 8) {
-      return in.atHole() ? Step.INVALID : Step.NEED_MORE;
+      return Step.NEED_MORE; // at a hole the driver restarts the stream
     }
     long size = in.be32(0) & 0xffffffffL;
     int correlation = in.be32(4);

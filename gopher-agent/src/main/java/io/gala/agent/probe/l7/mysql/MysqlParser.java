@@ -36,6 +36,7 @@ public final class MysqlParser extends StreamParser {
   private static final int MAX_TEXT = 256;
   private static final int MAX_STATEMENTS = 256;
   private static final int MAX_PAYLOAD = 0xffffff;
+  private static final int SMALL_PACKET = 64;
 
   private enum Phase { GREETING, HANDSHAKE_RESPONSE, AUTH, COMMAND }
 
@@ -79,6 +80,9 @@ public final class MysqlParser extends StreamParser {
     if (phase != Phase.COMMAND || seq != 0) {
       return skipPacket(in, len); // auth data, LOCAL INFILE contents, continuation packets
     }
+    if (waitForPacket(in, len, 1 + MAX_TEXT)) {
+      return Step.NEED_MORE;
+    }
     int cmd = in.u8(4);
     String api;
     String text;
@@ -93,7 +97,7 @@ public final class MysqlParser extends StreamParser {
       }
       case COM_STMT_EXECUTE, COM_STMT_FETCH -> {
         if (in.available() < 9) {
-          return in.atHole() ? Step.INVALID : Step.NEED_MORE;
+          return Step.NEED_MORE; // at a hole the driver restarts the stream
         }
         String[] stmt = statements.get(in.le32(5));
         api = stmt == null ? "EXECUTE" : stmt[0];
@@ -121,6 +125,11 @@ public final class MysqlParser extends StreamParser {
     return skipPacket(in, len);
   }
 
+  /** Whether to wait for more of a packet: up to {@code want} payload bytes, unless a hole follows. */
+  private static boolean waitForPacket(ByteStream in, long len, int want) {
+    return !in.atHole() && in.available() < 4 + Math.min(len, want);
+  }
+
   private static Step skipPacket(ByteStream in, long len) {
     in.consume(4);
     in.skip(len);
@@ -137,6 +146,9 @@ public final class MysqlParser extends StreamParser {
     int first = in.u8(4);
     if (len == 0) {
       return Step.INVALID;
+    }
+    if (waitForPacket(in, len, SMALL_PACKET)) {
+      return Step.NEED_MORE; // small packets are read whole: OK status flags, ERR codes, prepare ids
     }
     switch (phase) {
       case GREETING -> {
@@ -203,7 +215,7 @@ public final class MysqlParser extends StreamParser {
     }
     if (first == 0x00 && cmd == COM_STMT_PREPARE) {
       if (in.available() < 4 + 12) {
-        return in.atHole() ? Step.INVALID : Step.NEED_MORE;
+        return Step.NEED_MORE; // at a hole the driver restarts the stream
       }
       long prepareId = in.le32(5);
       int columns = in.le16(9);

@@ -299,7 +299,7 @@ public final class PgsqlParser extends StreamParser {
       }
       case 'Z' -> {
         if (in.available() < 6) {
-          return in.atHole() ? Step.INVALID : Step.NEED_MORE;
+          return Step.NEED_MORE; // at a hole the driver restarts the stream
         }
         if (len != 4 + 1) {
           return Step.INVALID;

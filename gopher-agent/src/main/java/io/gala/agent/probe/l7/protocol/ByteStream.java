@@ -121,6 +121,11 @@ public final class ByteStream {
     }
   }
 
+  /** Bytes allocated for buffering. */
+  public int capacity() {
+    return buf.length;
+  }
+
   /** Known bytes from the read position up to the next hole or the end. */
   public int available() {
     return end - start;
@@ -209,13 +214,16 @@ public final class ByteStream {
 
   /** ISO-8859-1 text of n bytes at offset i, at most max characters. */
   public String text(int i, int n, int max) {
+    if (i < 0 || i >= available()) {
+      return "";
+    }
     int len = Math.max(0, Math.min(Math.min(n, max), available() - i));
     return new String(buf, start + i, len, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   /** Whether the bytes at offset i equal the ASCII text, ignoring case if asked. */
   public boolean matches(int i, String ascii, boolean ignoreCase) {
-    if (i + ascii.length() > available()) {
+    if (i < 0 || i + ascii.length() > available()) {
       return false;
     }
     for (int k = 0; k < ascii.length(); k++) {

@@ -44,6 +44,7 @@ public abstract class StreamParser {
   private long messages;
   private long desyncs;
   private long failures;
+  private RuntimeException lastFailure;
 
   protected StreamParser(Protocol protocol, Limits limits, ExchangeSink sink) {
     this.protocol = protocol;
@@ -78,6 +79,7 @@ public abstract class StreamParser {
       }
     } catch (RuntimeException e) {
       failures++;
+      lastFailure = e;
       broken = true;
     }
   }
@@ -162,6 +164,7 @@ public abstract class StreamParser {
       queue.flush();
     } catch (RuntimeException e) {
       failures++;
+      lastFailure = e;
     }
   }
 
@@ -178,6 +181,21 @@ public abstract class StreamParser {
   /** Exceptions caught from the protocol's code (each one breaks the parser). */
   public final long failures() {
     return failures;
+  }
+
+  /** Bytes this parser holds in its stream buffers now (bounded by {@link Limits#maxBuffered()} each). */
+  public final int bufferedBytes() {
+    return requests.capacity() + responses.capacity();
+  }
+
+  /** Requests waiting for a response in the FIFO (bounded by {@link Limits#maxPending()}). */
+  public final int queuedRequests() {
+    return queue.size();
+  }
+
+  /** The last exception caught from the protocol's code, for the log; null when none. */
+  public final RuntimeException lastFailure() {
+    return lastFailure;
   }
 
   /** Messages parsed. */

@@ -92,7 +92,7 @@ public final class RedisParser extends StreamParser {
     if (first) {
       // The command name must be visible to count the request; it is short, so it is in the capture.
       if (in.available() < eol + 2 + len) {
-        return in.atHole() || len > 64 ? Step.INVALID : Step.NEED_MORE;
+        return len > 64 ? Step.INVALID : Step.NEED_MORE;
       }
       command = upperWord(in, eol + 2, (int) len);
       if (command == null) {
