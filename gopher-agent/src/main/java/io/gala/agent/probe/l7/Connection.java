@@ -1,0 +1,68 @@
+package io.gala.agent.probe.l7;
+
+import io.gala.agent.probe.l7.pgsql.PgsqlParser;
+import io.gala.agent.probe.l7.protocol.StreamParser;
+
+/**
+ * One socket the capture reported, from its first segment to its close: addresses, what the detector
+ * decided, the parser, and the link it counts into. Mutated only on the ring buffer thread.
+ */
+final class Connection {
+  enum State { DETECTING, PARSING, IGNORED }
+
+  final long sock;
+  final long tgid;
+  final String localIp;
+  final int localPort;
+  final String remoteIp;
+  final int remotePort;
+  State state = State.DETECTING;
+  /** Segments and bytes looked at while detecting. */
+  int probes;
+  long probedBytes;
+  long bytesSent;
+  long bytesRecv;
+  long segsSent;
+  long segsRecv;
+  /** Whether this process is the client of the connection (it sends the requests). */
+  boolean client;
+  StreamParser parser;
+  LinkStats link;
+  /** The server's process for SLIs: the topmost ancestor with the same name (postmaster, nginx master). */
+  long instanceTgid;
+  long lastSeenNs;
+
+  Connection(long sock, long tgid, String localIp, int localPort, String remoteIp, int remotePort) {
+    this.sock = sock;
+    this.tgid = tgid;
+    this.localIp = localIp;
+    this.localPort = localPort;
+    this.remoteIp = remoteIp;
+    this.remotePort = remotePort;
+  }
+
+  String serverIp() {
+    return client ? remoteIp : localIp;
+  }
+
+  int serverPort() {
+    return client ? remotePort : localPort;
+  }
+
+  String clientIp() {
+    return client ? localIp : remoteIp;
+  }
+
+  int clientPort() {
+    return client ? localPort : remotePort;
+  }
+
+  /** The database a PostgreSQL session opened, "" when unknown or another protocol. */
+  String database() {
+    return parser instanceof PgsqlParser pg ? pg.database() : "";
+  }
+
+  String role() {
+    return client ? "client" : "server";
+  }
+}
