@@ -30,12 +30,20 @@ struct {
 	__type(value, __u64);
 } syscall_fails SEC(".maps");
 
-/* Thread id -> time it became runnable; one entry per runnable thread at any moment. */
+/* When a thread became runnable, and its context-switch count then: a wakeup that finds an entry with
+ * the same count keeps the earlier time (the thread has not run since); a different count means the
+ * entry is stale (a switch-in was missed, e.g. by BPF recursion protection) and is replaced. */
+struct runnable {
+	__u64 ts;
+	__u64 switches;
+};
+
+/* Thread id -> struct runnable; one entry per runnable thread at any moment. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct runnable);
 } start SEC(".maps");
 
 /* Count of updates that found a map full, by map: [0] procs, [1] syscall_fails, [2] start. */
@@ -68,29 +76,52 @@ static __always_inline struct proc_stats *stats_of(__u32 tgid)
 	return s;
 }
 
-static __always_inline void mark_runnable(struct task_struct *p)
+static __always_inline __u64 switches(struct task_struct *p)
+{
+	return BPF_CORE_READ(p, nvcsw) + BPF_CORE_READ(p, nivcsw);
+}
+
+/* wakeup: true when called for a wakeup, false when the task just left the CPU still runnable. */
+static __always_inline void mark_runnable(struct task_struct *p, bool wakeup)
 {
 	__u32 pid = BPF_CORE_READ(p, pid);
-	__u64 ts;
+	struct runnable r, *old;
 
 	if (!pid || !in_scope(p))
 		return;
-	ts = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&start, &pid, &ts, BPF_ANY))
+	r.switches = switches(p);
+	/* The wakeup tracepoint also fires for a task that is already runnable (ttwu_runnable): keep the
+	 * earlier start then, or its wait would be cut short. */
+	if (wakeup) {
+		old = bpf_map_lookup_elem(&start, &pid);
+		if (old && old->switches == r.switches)
+			return;
+	}
+	r.ts = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&start, &pid, &r, BPF_ANY))
 		count_full(2);
+}
+
+/* A task running right now is woken too (it had set itself to sleep and not yet switched out): it
+ * does not wait for a CPU, so it gets no start. */
+static __always_inline void on_wakeup(struct task_struct *p)
+{
+	if (BPF_CORE_READ(p, on_cpu))
+		return;
+	mark_runnable(p, true);
 }
 
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(handle_sched_wakeup, struct task_struct *p)
 {
-	mark_runnable(p);
+	on_wakeup(p);
 	return 0;
 }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(handle_sched_wakeup_new, struct task_struct *p)
 {
-	mark_runnable(p);
+	on_wakeup(p);
 	return 0;
 }
 
@@ -99,17 +130,18 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(handle_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	__u32 pid = next->pid;
-	__u64 *tsp, delta;
+	struct runnable *r;
 	struct proc_stats *s;
+	__u64 delta;
 
-	/* A preempted task stays runnable: its wait for the CPU starts now. */
-	if (task_state(prev) == TASK_RUNNING)
-		mark_runnable(prev);
+	/* A preempted task stays on the run queue even if it had set a sleeping state. */
+	if (preempt || task_state(prev) == TASK_RUNNING)
+		mark_runnable(prev, false);
 
-	tsp = bpf_map_lookup_elem(&start, &pid);
-	if (!tsp)
+	r = bpf_map_lookup_elem(&start, &pid);
+	if (!r)
 		return 0;
-	delta = bpf_ktime_get_ns() - *tsp;
+	delta = bpf_ktime_get_ns() - r->ts;
 	bpf_map_delete_elem(&start, &pid);
 	s = stats_of(next->tgid);
 	if (!s)

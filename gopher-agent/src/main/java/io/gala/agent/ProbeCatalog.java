@@ -1,13 +1,17 @@
 package io.gala.agent;
 
 import io.gala.agent.probe.ProbeSpec;
+import io.gala.agent.probe.ProbeSpec.ParamSpec;
+import io.gala.agent.probe.proc.ProcProbe;
 import java.util.List;
+import java.util.Set;
 
 /** Every probe the agent can run, by gala-ops name. Adding a probe = one line here. */
 final class ProbeCatalog {
   private ProbeCatalog() {}
 
   static List<ProbeSpec> all() {
-    return List.of();
+    return List.of(
+        ProbeSpec.of("proc", ProcProbe::new, Set.of("proc_syscall"), ParamSpec.number("max_procs", 1024, 1 << 20)));
   }
 }

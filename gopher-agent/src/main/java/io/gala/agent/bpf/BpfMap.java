@@ -160,7 +160,8 @@ public final class BpfMap {
     }
   }
 
-  private int forEachByKey(EntryVisitor visitor) {
+  /** The fallback for kernels without batch lookup; package-private so that tests exercise it. */
+  int forEachByKey(EntryVisitor visitor) {
     Pointer key = newKey();
     Pointer next = newKey();
     Pointer value = newValue();

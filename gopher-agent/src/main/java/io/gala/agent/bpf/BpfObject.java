@@ -117,6 +117,20 @@ public final class BpfObject implements AutoCloseable {
     throw new IllegalArgumentException(objectName() + " has no const volatile global " + variable);
   }
 
+  /**
+   * Size in bytes of a struct in the object's BTF, so that tests can check a Java mirror of a C struct
+   * against what the compiler laid out.
+   */
+  public long structSize(String struct) {
+    if (obj == null) {
+      throw new IllegalStateException("struct size on closed " + objectName());
+    }
+    Pointer btf = Native.LIBBPF.bpf_object__btf(obj);
+    int id = Native.LIBBPF.btf__find_by_name_kind(btf, struct, 4 /* BTF_KIND_STRUCT */);
+    BpfException.check(id, "find struct " + struct + " in", objectName());
+    return Native.LIBBPF.btf__resolve_size(btf, id);
+  }
+
   /** Sets a map's max_entries before load (probe params size the maps, not the C source). */
   public void resizeMap(String map, int maxEntries) {
     requireOpenNotLoaded("resize " + map);

@@ -14,5 +14,7 @@ public interface LibC {
 
   int vsnprintf(@Out Pointer buf, long size, @In Pointer format, Pointer vaList);
 
+  int getppid();
+
   int O_RDONLY = 0;
 }

@@ -18,7 +18,7 @@ import java.util.logging.Logger;
 public final class ProbeManager implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ProbeManager.class.getName());
 
-  static final TableDef AGENT_PROBE = TableDef.builder("agent_probe")
+  public static final TableDef AGENT_PROBE = TableDef.builder("agent_probe")
       .keys("probe")
       .labels("state", "reason")
       .gauge("up", "", "1 when the probe runs, 0 when stopped or failed")
@@ -27,7 +27,7 @@ public final class ProbeManager implements AutoCloseable {
       .counter("sample_errors", "", "Samples of this probe that failed")
       .counter("rows", "", "Rows the probe emitted")
       .build();
-  static final TableDef AGENT_PROBE_COUNTER = TableDef.builder("agent_probe_counter")
+  public static final TableDef AGENT_PROBE_COUNTER = TableDef.builder("agent_probe_counter")
       .keys("probe", "counter")
       .counter("value", "", "Probe self-health counter: map_full/<map> (updates lost to a full map), "
           + "events_lost (ring buffer records dropped), and others named by the probe")
