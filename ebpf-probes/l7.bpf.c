@@ -10,9 +10,12 @@
  *  - syscalls (older kernels): syscalls:sys_enter_* keeps the arguments of reads and writes on socket
  *    fds, syscalls:sys_exit_* sends them. These fire for every read and write of the host, so the enter
  *    side filters on the snooped process first and on "is this fd a socket" second.
- * Filters, cheapest first: the snooped process (one hash lookup), the socket family and protocol (two
- * loads), the agent's verdict for the socket (one LRU lookup: after the first few segments the agent
- * says IGNORE for anything it cannot parse), the network namespace (only for sockets seen first).
+ * Filters, cheapest first. Measured here with bpf-cost, a hash or LRU map lookup costs 140-220 ns per
+ * event and an inlined array lookup or a BTF load a few ns, so the hot filters avoid hash lookups:
+ * the snooped process is a bit in an array indexed by tgid, the socket family and protocol are two
+ * loads, and sockets the agent said IGNORE for (after their first few segments) sit in a direct-mapped
+ * array of socket addresses; only a socket missing there costs the LRU lookup of its verdict. The
+ * network namespace is checked for sockets seen the first time.
  * sendfile, splice and io_uring move data the program cannot read: such events carry no payload. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -28,6 +31,8 @@
 #define MSG_PEEK 0x2
 #define MSG_TRUNC 0x20
 #define TCP_CLOSE 7
+/* Bytes waiting in the ring buffer before the reader is woken. */
+#define L7_WAKEUP_BYTES (64 * 1024)
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 
@@ -65,13 +70,24 @@ struct {
 	__type(value, struct l7_conn);
 } conns SEC(".maps");
 
-/* Processes to watch when targ_snoop is set: written by the agent, inherited on fork. */
+/* Processes to watch when targ_snoop is set, one bit per tgid (word tgid / 64, bit tgid % 64) up to
+ * PID_MAX_LIMIT (4M): an array lookup the verifier inlines. Set by the agent, inherited on fork. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, L7_SNOOP_WORDS);
 	__type(key, __u32);
-	__type(value, __u8);
-} snooped SEC(".maps");
+	__type(value, __u64);
+} snoop_bits SEC(".maps");
+
+/* Sockets the agent said IGNORE for, direct-mapped by address: one inlined lookup and a compare
+ * instead of an LRU lookup per event. A slot holds one socket; a collision just costs the LRU lookup.
+ * Cleared when the socket closes, so that a new socket at the same address is not ignored. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, L7_IGNORED_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} ignored SEC(".maps");
 
 /* Event and drop counters (enum l7_counter), per CPU. */
 struct {
@@ -105,9 +121,10 @@ struct io_args {
 	__u64 sk;   /* syscalls path: the socket behind fd, found at entry */
 };
 
-/* syscalls path: thread id -> arguments of its socket read or write, from entry to exit. */
+/* syscalls path: thread id -> arguments of its socket read or write, from entry to exit. An entry of
+ * a thread killed inside the syscall stays: LRU so that such leftovers age out. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, struct io_args);
@@ -120,31 +137,71 @@ static __always_inline void count(__u32 which)
 		(*n)++;
 }
 
-static __always_inline bool snooped_tgid(__u32 tgid)
+static __always_inline __u64 *snoop_word(__u32 tgid)
 {
-	return !targ_snoop || bpf_map_lookup_elem(&snooped, &tgid);
+	__u32 word = tgid / 64;
+
+	return bpf_map_lookup_elem(&snoop_bits, &word);
 }
 
-/* Whether the socket is watched: TCP over IPv4/6, in scope, not ignored by the agent. Registers a
- * socket seen for the first time. */
-static __always_inline bool watched(struct sock *sk, __u32 tgid)
+static __always_inline bool snooped_tgid(__u32 tgid)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u64 *w;
+
+	if (!targ_snoop)
+		return true;
+	w = snoop_word(tgid);
+	return w && (*w & (1ULL << (tgid % 64)));
+}
+
+/* The socket fields the filters need. The sockets path reads them with plain loads of its BTF
+ * pointer (a few ns each); the syscalls path has only an untyped address and uses BPF_CORE_READ, a
+ * helper call each (30-40 ns here). */
+struct sk_fields {
+	__u16 family;
+	__u16 protocol;
+	__u32 hash; /* skc_hash: the kernel's hash of the 4-tuple, set for established sockets */
+};
+
+static __always_inline __u64 *ignored_slot(__u32 hash)
+{
+	/* The verifier allows no arithmetic on the socket pointer; the kernel's 4-tuple hash spreads
+	 * as well. Fibonacci hashing picks the top bits. */
+	__u32 slot = (hash * 2654435761U) >> (32 - L7_IGNORED_BITS);
+
+	return bpf_map_lookup_elem(&ignored, &slot);
+}
+
+/* Whether the socket is watched (WATCHED, or NEW for a socket seen the first time, which this
+ * registers): TCP over IPv4/6, in scope, not ignored by the agent. 0 when not watched. */
+#define WATCHED 1
+#define NEW 2
+static __always_inline int watched(struct sock *sk, const struct sk_fields *f, __u32 tgid)
+{
 	__u64 key = (__u64)sk;
 	struct l7_conn *c, fresh = {L7_TRACE, tgid};
+	__u64 *slot;
 
-	if (family != AF_INET && family != AF_INET6)
-		return false;
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
-		return false;
+	if (f->family != AF_INET && f->family != AF_INET6)
+		return 0;
+	if (f->protocol != IPPROTO_TCP)
+		return 0;
+	slot = ignored_slot(f->hash);
+	if (slot && *slot == key)
+		return 0;
 	c = bpf_map_lookup_elem(&conns, &key);
-	if (c)
-		return c->verdict != L7_IGNORE;
+	if (c) {
+		if (c->verdict != L7_IGNORE)
+			return WATCHED;
+		if (slot)
+			*slot = key;
+		return 0;
+	}
 	if (targ_netns && sock_netns(sk) != targ_netns)
-		return false;
+		return 0;
 	if (bpf_map_update_elem(&conns, &key, &fresh, BPF_NOEXIST))
 		count(L7_CNT_CONNS_FULL);
-	return true;
+	return NEW;
 }
 
 /* Copies up to want bytes from an iovec array in user memory; returns the bytes copied. */
@@ -219,8 +276,53 @@ static __always_inline __u32 copy_payload(struct scratch *s, const struct io_arg
 	}
 }
 
+/* Waking the reader on every event costs an interrupt (an IPI, very dear in a VM): wake it only
+ * when a batch is waiting. The reader also polls with a timeout, so a quiet trickle still arrives. */
+static __always_inline __u64 wakeup_flags(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= L7_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
+										  : BPF_RB_NO_WAKEUP;
+}
+
+/* The connection's addresses with plain loads of a BTF socket pointer (sockets path). */
+static __always_inline void tuple_direct(struct l7_event *e, struct sock *sk)
+{
+	__u32 *s = (__u32 *)e->saddr, *d = (__u32 *)e->daddr;
+
+	e->family = sk->__sk_common.skc_family;
+	e->sport = sk->__sk_common.skc_num;
+	e->dport = bpf_ntohs(sk->__sk_common.skc_dport);
+	if (e->family == AF_INET) {
+		s[0] = sk->__sk_common.skc_rcv_saddr;
+		d[0] = sk->__sk_common.skc_daddr;
+		s[1] = s[2] = s[3] = d[1] = d[2] = d[3] = 0;
+		return;
+	}
+	for (int i = 0; i < 4; i++) {
+		s[i] = sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32[i];
+		d[i] = sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32[i];
+	}
+}
+
+/* The same through BPF_CORE_READ, for an untyped socket address (syscalls path). */
+static __always_inline void tuple_core(struct l7_event *e, struct sock *sk)
+{
+	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (e->family == AF_INET) {
+		__builtin_memset(e->saddr, 0, sizeof(e->saddr));
+		__builtin_memset(e->daddr, 0, sizeof(e->daddr));
+		BPF_CORE_READ_INTO((__u32 *)e->saddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO((__u32 *)e->daddr, sk, __sk_common.skc_daddr);
+	} else {
+		BPF_CORE_READ_INTO(e->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(e->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	}
+}
+
 static __always_inline void emit(struct sock *sk, __u32 tgid, long ret, __u8 kind, const struct io_args *io,
-				 bool readable)
+				 bool readable, bool direct, int seen)
 {
 	__u32 zero = 0, want, captured = 0;
 	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
@@ -236,33 +338,34 @@ static __always_inline void emit(struct sock *sk, __u32 tgid, long ret, __u8 kin
 	e->kind = kind;
 	e->flags = 0;
 	e->pad = 0;
-	e->pad2 = 0;
-	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (e->family == AF_INET) {
-		__builtin_memset(e->saddr, 0, sizeof(e->saddr));
-		__builtin_memset(e->daddr, 0, sizeof(e->daddr));
-		BPF_CORE_READ_INTO((__u32 *)e->saddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__u32 *)e->daddr, sk, __sk_common.skc_daddr);
-	} else {
-		BPF_CORE_READ_INTO(e->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(e->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	e->ptgid = 0;
+	if (seen == NEW) {
+		/* Short-lived processes (a PostgreSQL backend per connection) may be gone from /proc by the
+		 * time the agent reads this: their name and parent travel with the first event. */
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+		e->flags = L7_F_NEW;
+		e->ptgid = BPF_CORE_READ(t, real_parent, tgid);
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	}
+	if (direct)
+		tuple_direct(e, sk);
+	else
+		tuple_core(e, sk);
 	want = ret < targ_capture_bytes ? ret : targ_capture_bytes;
 	if (want > L7_DATA_MAX)
 		want = L7_DATA_MAX;
 	if (readable && want)
 		captured = copy_payload(s, io, want);
 	if (!captured && want) {
-		e->flags = L7_F_NO_DATA;
+		e->flags |= L7_F_NO_DATA;
 		count(L7_CNT_NO_DATA);
 	}
 	/* Bound the size for the verifier; captured <= L7_DATA_MAX already. */
 	barrier_var(captured);
 	captured &= 2 * L7_DATA_MAX - 1;
 	e->captured = captured;
-	if (bpf_ringbuf_output(&events, s, sizeof(*e) + captured, 0))
+	if (bpf_ringbuf_output(&events, s, sizeof(*e) + captured, wakeup_flags()))
 		count(L7_CNT_LOST);
 	else
 		count(L7_CNT_EVENTS);
@@ -276,35 +379,44 @@ static __always_inline void syscall_args(struct io_args *io)
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
 
-	io->nr = BPF_CORE_READ(regs, orig_ax);
-	io->fd = BPF_CORE_READ(regs, di);
-	io->arg1 = BPF_CORE_READ(regs, si);
-	io->arg2 = BPF_CORE_READ(regs, dx);
+	/* Plain loads of the BTF pointer bpf_task_pt_regs returns: a helper call each would cost more. */
+	io->nr = regs->orig_ax;
+	io->fd = regs->di;
+	io->arg1 = regs->si;
+	io->arg2 = regs->dx;
 }
 
 static __always_inline int on_sock_io(struct sock *sk, int ret, int flags, __u8 kind)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct io_args io = {};
+	struct sk_fields f;
+	int seen;
 
-	if (ret <= 0 || !snooped_tgid(tgid) || !watched(sk, tgid))
+	if (ret <= 0 || !snooped_tgid(tgid))
+		return 0;
+	f.family = sk->__sk_common.skc_family;
+	f.protocol = sk->sk_protocol;
+	f.hash = sk->__sk_common.skc_hash;
+	seen = watched(sk, &f, tgid);
+	if (!seen)
 		return 0;
 	syscall_args(&io);
 	/* Peeked bytes are read again later; MSG_TRUNC discards them without copying. */
 	if (kind == L7_RECV && (flags & MSG_PEEK))
 		return 0;
-	emit(sk, tgid, ret, kind, &io, !(flags & MSG_TRUNC));
+	emit(sk, tgid, ret, kind, &io, !(flags & MSG_TRUNC), true, seen);
 	return 0;
 }
 
 SEC("tp_btf/sock_send_length")
-int BPF_PROG(handle_sock_send, struct sock *sk, int ret, int flags)
+int BPF_PROG(l7_sock_send, struct sock *sk, int ret, int flags)
 {
 	return on_sock_io(sk, ret, flags, L7_SEND);
 }
 
 SEC("tp_btf/sock_recv_length")
-int BPF_PROG(handle_sock_recv, struct sock *sk, int ret, int flags)
+int BPF_PROG(l7_sock_recv, struct sock *sk, int ret, int flags)
 {
 	return on_sock_io(sk, ret, flags, L7_RECV);
 }
@@ -363,27 +475,35 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u8 ki
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = id, tgid = id >> 32;
-	struct io_args *io = bpf_map_lookup_elem(&inflight, &tid);
+	struct io_args *io;
+	struct sk_fields f;
 	struct sock *sk;
 	long ret = ctx->ret;
+	int seen;
 
+	if (!snooped_tgid(tgid))
+		return 0;
+	io = bpf_map_lookup_elem(&inflight, &tid);
 	if (!io)
 		return 0;
 	sk = (struct sock *)io->sk;
-	if (ret > 0 && watched(sk, tgid))
-		emit(sk, tgid, ret, kind, io, true);
+	f.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	f.protocol = BPF_CORE_READ(sk, sk_protocol);
+	f.hash = BPF_CORE_READ(sk, __sk_common.skc_hash);
+	if (ret > 0 && (seen = watched(sk, &f, tgid)))
+		emit(sk, tgid, ret, kind, io, true, false, seen);
 	bpf_map_delete_elem(&inflight, &tid);
 	return 0;
 }
 
 #define SYSCALL_PAIR(name, nr, kind)                                          \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                           \
-	int handle_enter_##name(struct trace_event_raw_sys_enter *ctx)        \
+	int l7_enter_##name(struct trace_event_raw_sys_enter *ctx)        \
 	{                                                                     \
 		return on_enter(ctx, nr);                                     \
 	}                                                                     \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                            \
-	int handle_exit_##name(struct trace_event_raw_sys_exit *ctx)          \
+	int l7_exit_##name(struct trace_event_raw_sys_exit *ctx)          \
 	{                                                                     \
 		return on_exit(ctx, kind);                                    \
 	}
@@ -401,7 +521,7 @@ SYSCALL_PAIR(recvmsg, NR_RECVMSG, L7_RECV)
 
 /* A socket that reaches TCP_CLOSE is forgotten here and by the agent. */
 SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(handle_set_state, struct sock *sk, int oldstate, int newstate)
+int BPF_PROG(l7_set_state, struct sock *sk, int oldstate, int newstate)
 {
 	__u64 key = (__u64)sk;
 	struct l7_conn *c;
@@ -409,8 +529,13 @@ int BPF_PROG(handle_set_state, struct sock *sk, int oldstate, int newstate)
 	bool traced;
 	__u32 tgid;
 
+	__u64 *slot;
+
 	if (newstate != TCP_CLOSE)
 		return 0;
+	slot = ignored_slot(sk->__sk_common.skc_hash);
+	if (slot && *slot == key)
+		*slot = 0;
 	c = bpf_map_lookup_elem(&conns, &key);
 	if (!c)
 		return 0;
@@ -429,31 +554,36 @@ int BPF_PROG(handle_set_state, struct sock *sk, int oldstate, int newstate)
 	e->sock = key;
 	e->tgid = tgid;
 	e->kind = L7_CLOSE;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wakeup_flags());
 	return 0;
 }
 
 /* Children of snooped processes are snooped: PostgreSQL backends, nginx and pre-fork workers. */
 SEC("tp_btf/sched_process_fork")
-int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
+int BPF_PROG(l7_proc_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
-	__u8 one = 1;
+	__u64 *w;
 
-	if (!targ_snoop || ptgid == ctgid || !bpf_map_lookup_elem(&snooped, &ptgid))
+	if (!targ_snoop || ptgid == ctgid || !snooped_tgid(ptgid))
 		return 0;
-	bpf_map_update_elem(&snooped, &ctgid, &one, BPF_ANY);
+	w = snoop_word(ctgid);
+	if (w)
+		__sync_fetch_and_or(w, 1ULL << (ctgid % 64));
 	return 0;
 }
 
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(handle_exit, struct task_struct *p)
+int BPF_PROG(l7_proc_exit, struct task_struct *p)
 {
 	__u32 tgid = p->tgid, tid = p->pid;
+	__u64 *w;
 
-	bpf_map_delete_elem(&inflight, &tid);
-	if (targ_snoop && tid == tgid)
-		bpf_map_delete_elem(&snooped, &tgid);
+	if (!targ_snoop || tid != tgid)
+		return 0;
+	w = snoop_word(tgid);
+	if (w)
+		__sync_fetch_and_and(w, ~(1ULL << (tgid % 64)));
 	return 0;
 }
 

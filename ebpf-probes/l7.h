@@ -6,6 +6,11 @@
 /* Largest payload prefix one event carries; targ_capture_bytes is clamped to it. A power of two: the
  * program masks offsets with L7_DATA_MAX - 1. */
 #define L7_DATA_MAX 4096
+/* Words of the snooped-process bitmap: PID_MAX_LIMIT (4M) tgids, 64 per word. */
+#define L7_SNOOP_WORDS 65536
+/* Slots of the direct-mapped cache of ignored sockets: 2^L7_IGNORED_BITS. */
+#define L7_IGNORED_BITS 14
+#define L7_IGNORED_SLOTS (1 << L7_IGNORED_BITS)
 /* iovec entries copied from for readv/writev/sendmsg/recvmsg (HTTP servers write header and body). */
 #define L7_MAX_IOV 4
 
@@ -18,6 +23,7 @@ enum l7_kind {
 
 /* Event flags. */
 #define L7_F_NO_DATA 1 /* the bytes were not readable from here (io_uring, sendfile, mmsg, peeked) */
+#define L7_F_NEW 2     /* the first event of this socket: ptgid and comm are set */
 
 /* One ring buffer record: this header, then `captured` bytes of the I/O's payload. */
 struct l7_event {
@@ -32,9 +38,10 @@ struct l7_event {
 	__u8 family;     /* AF_INET or AF_INET6 */
 	__u8 flags;      /* L7_F_* */
 	__u8 pad;
-	__u32 pad2;
+	__u32 ptgid;     /* with L7_F_NEW: the parent's tgid (a server's workers report under it) */
 	__u8 saddr[16];  /* local address; IPv4 in the first 4 bytes */
 	__u8 daddr[16];  /* remote address */
+	char comm[16];   /* with L7_F_NEW: the process name, known even if it exits before the agent looks */
 };
 
 /* Verdicts the agent writes into map conns after looking at a connection's first bytes. */

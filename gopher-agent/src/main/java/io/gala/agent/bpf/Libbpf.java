@@ -110,6 +110,8 @@ public interface Libbpf {
 
   int ring_buffer__poll(Pointer rb, int timeoutMs);
 
+  int ring_buffer__consume(Pointer rb);
+
   void ring_buffer__free(Pointer rb);
 
   Pointer btf__load_vmlinux_btf();

@@ -52,6 +52,11 @@ public final class RingBufferReader implements AutoCloseable {
   private void run() {
     while (running) {
       int rc = Native.LIBBPF.ring_buffer__poll(rb, 100);
+      if (rc == 0) {
+        // Producers that skip wake-ups (BPF_RB_NO_WAKEUP, to save an interrupt per event) are
+        // drained here, at most one poll period late.
+        rc = Native.LIBBPF.ring_buffer__consume(rb);
+      }
       if (rc < 0 && rc != -4) {
         LOG.warning("ring buffer " + name + ": poll failed: " + Errno.name(rc));
         sleepQuietly();

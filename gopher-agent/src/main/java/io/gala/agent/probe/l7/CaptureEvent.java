@@ -19,11 +19,17 @@ final class CaptureEvent {
   static final int KIND = 32;
   static final int FAMILY = 33;
   static final int FLAGS = 34;
+  static final int PTGID = 36;
   static final int SADDR = 40;
   static final int DADDR = 56;
-  static final int SIZE = 72;
+  static final int COMM = 72;
+  static final int SIZE = 88;
+  /** Mirrors L7_F_NEW: the first event of a socket, with ptgid and comm. */
+  static final int FLAG_NEW = 2;
   /** Mirrors L7_DATA_MAX. */
   static final int DATA_MAX = 4096;
+  /** Mirrors L7_SNOOP_WORDS. */
+  static final int SNOOP_WORDS = 65536;
 
   /** Mirrors enum l7_kind. */
   static final int SEND = 0;
@@ -37,6 +43,17 @@ final class CaptureEvent {
   private static final int AF_INET = 2;
 
   private CaptureEvent() {}
+
+  /** The NUL-terminated process name of a first event. */
+  static String comm(Pointer p) {
+    byte[] raw = new byte[16];
+    p.get(COMM, raw, 0, raw.length);
+    int n = 0;
+    while (n < raw.length && raw[n] != 0) {
+      n++;
+    }
+    return new String(raw, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+  }
 
   /** The local (saddr) or remote (daddr) address as text; IPv4-mapped IPv6 addresses print as IPv4. */
   static String address(Pointer p, int offset) {

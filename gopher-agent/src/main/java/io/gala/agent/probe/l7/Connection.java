@@ -28,8 +28,14 @@ final class Connection {
   boolean client;
   StreamParser parser;
   LinkStats link;
-  /** The server's process for SLIs: the topmost ancestor with the same name (postmaster, nginx master). */
+  /**
+   * The server's process for SLIs: the topmost ancestor with the same name (postmaster, nginx master);
+   * 0 when the process was gone before it could be resolved.
+   */
   long instanceTgid;
+  /** Process name and parent from the socket's first event (kept for processes that exit fast). */
+  String comm = "";
+  long parentTgid;
   long lastSeenNs;
 
   Connection(long sock, long tgid, String localIp, int localPort, String remoteIp, int remotePort) {

@@ -36,6 +36,7 @@ final class Connections {
   private static final long DETECT_BYTES = 16 * 1024;
   private static final long IDLE_NS = 600_000_000_000L;
   private static final int SWEEP_EVERY = 65536;
+  private static final int MAX_INSTANCES = 4096;
 
   private final L7Metrics metrics;
   private final ProcessLabels processes;
@@ -44,6 +45,8 @@ final class Connections {
   private final int maxConnections;
   private final LongConsumer ignore;
   private final Map<Long, Connection> connections = new LinkedHashMap<>(1024, 0.75f, true);
+  /** Server endpoint (ip:port) -> the instance's tgid, last resolved through /proc. */
+  private final Map<String, Long> instances = new java.util.HashMap<>();
   private long events;
   private long evicted;
   private long ignored;
@@ -65,7 +68,7 @@ final class Connections {
 
   /** One I/O of a socket: {@code captured} bytes at data[0] of an I/O that moved {@code length} bytes. */
   void onData(long sock, long tgid, long ts, boolean sent, byte[] data, int captured, long length,
-      AddressSource addresses) {
+      NewConnection addresses) {
     if (++events % SWEEP_EVERY == 0) {
       sweep(ts);
     }
@@ -73,6 +76,8 @@ final class Connections {
     if (c == null) {
       c = new Connection(sock, tgid, addresses.local(), addresses.localPort(), addresses.remote(),
           addresses.remotePort());
+      c.comm = addresses.comm();
+      c.parentTgid = addresses.parentTgid();
       connections.put(sock, c);
       if (connections.size() > maxConnections) {
         Iterator<Connection> oldest = connections.values().iterator();
@@ -90,8 +95,8 @@ final class Connections {
     }
   }
 
-  /** Where the addresses of a new connection come from (read from the event only when needed). */
-  interface AddressSource {
+  /** What the event tells about a connection seen the first time (read only when needed). */
+  interface NewConnection {
     String local();
 
     int localPort();
@@ -99,6 +104,12 @@ final class Connections {
     String remote();
 
     int remotePort();
+
+    /** The process name at the socket's first event, "" when the kernel did not send it. */
+    String comm();
+
+    /** The parent's tgid at the socket's first event, 0 when the kernel did not send it. */
+    long parentTgid();
   }
 
   private void detect(Connection c, long ts, boolean sent, byte[] data, int captured, long length) {
@@ -119,7 +130,10 @@ final class Connections {
     // A request sent by this process (or a greeting it received) makes it the client.
     c.client = d.request() == sent;
     ProcessInfo process = processes.get(c.tgid);
-    c.instanceTgid = c.client ? c.tgid : instanceOf(c.tgid, process.comm());
+    if (process.comm().isEmpty() && !c.comm.isEmpty()) {
+      process = new ProcessInfo(c.tgid, c.comm, "", ""); // exited already: the kernel's name for it
+    }
+    c.instanceTgid = c.client ? c.tgid : instance(c, process.comm());
     c.link = metrics.open(c, d.protocol(), process);
     if (c.link == null) {
       giveUp(c);
@@ -237,6 +251,27 @@ final class Connections {
     }
     h.put("stream_desyncs", desyncs + live);
     return h;
+  }
+
+  /**
+   * The server process of a server-side connection for the SLI tables. A short-lived backend may be
+   * gone from /proc by the time its first event is handled: then the instance last seen serving the
+   * same endpoint stands in.
+   */
+  private long instance(Connection c, String comm) {
+    String endpoint = c.serverIp() + ":" + c.serverPort();
+    long found;
+    if (!commOf(c.tgid).isEmpty()) {
+      found = instanceOf(c.tgid, comm);
+    } else if (c.parentTgid > 1 && !comm.isEmpty() && comm.equals(commOf(c.parentTgid))) {
+      found = instanceOf(c.parentTgid, comm); // a worker that is gone; its parent serves on
+    } else {
+      return instances.getOrDefault(endpoint, 0L); // 0: not known yet, the SLI keeps what it has
+    }
+    if (instances.size() < MAX_INSTANCES || instances.containsKey(endpoint)) {
+      instances.put(endpoint, found);
+    }
+    return found;
   }
 
   /**

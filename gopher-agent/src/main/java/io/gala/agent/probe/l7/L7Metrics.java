@@ -29,12 +29,16 @@ final class L7Metrics {
   /** Sizes that bound the aggregates. */
   record Limits(int maxLinks, int maxApisPerLink, int maxSlis) {}
 
-  private record SliKey(TableDef table, long tgid, String insId, String app, String method) {}
+  /** An SLI entity: one server endpoint (ins_id), app and method; its tgid is resolved on the side. */
+  private record SliKey(TableDef table, String insId, String app, String method) {}
 
   /** Server-side request times of one instance and method in the current period, and its commits. */
   private static final class SliStats {
     final String serverIp;
     final int serverPort;
+    /** The instance's process: resolved through /proc when possible, else the first connection's. */
+    long tgid;
+    boolean tgidResolved;
     String database = "";
     long sumNs;
     long count;
@@ -150,7 +154,7 @@ final class L7Metrics {
 
   private SliStats sli(TableDef table, Connection c, String method, long ts) {
     String app = c.link.key.protocol() == Protocol.REDIS ? "redis" : "postgresql";
-    SliKey key = new SliKey(table, c.instanceTgid, c.serverIp() + ":" + c.serverPort(), app, method);
+    SliKey key = new SliKey(table, c.serverIp() + ":" + c.serverPort(), app, method);
     SliStats s = slis.get(key);
     if (s == null) {
       if (slis.size() >= limits.maxSlis()) {
@@ -161,6 +165,12 @@ final class L7Metrics {
       slis.put(key, s);
     }
     s.lastActiveNs = ts;
+    if (c.instanceTgid > 0 && !s.tgidResolved) {
+      s.tgid = c.instanceTgid;
+      s.tgidResolved = true;
+    } else if (s.tgid == 0) {
+      s.tgid = c.tgid;
+    }
     return s;
   }
 
@@ -214,7 +224,7 @@ final class L7Metrics {
   }
 
   private static void emitSli(SliKey k, SliStats s, double seconds, Consumer<Row> sink) {
-    Row.Builder b = k.table().row().key("tgid", k.tgid()).key("ins_id", k.insId()).key("app", k.app())
+    Row.Builder b = k.table().row().key("tgid", s.tgid).key("ins_id", k.insId()).key("app", k.app())
         .key("method", k.method()).label("server_ip", s.serverIp).label("server_port", s.serverPort);
     if (k.table() == L7Tables.PG_TPS) {
       long delta = s.commits - s.commitsMark;

@@ -35,7 +35,7 @@ import jnr.ffi.Pointer;
  */
 public final class L7Probe implements Probe {
   private static final Logger LOG = Logger.getLogger(L7Probe.class.getName());
-  private static final List<String> SOCKET_PROGRAMS = List.of("handle_sock_send", "handle_sock_recv");
+  private static final List<String> SOCKET_PROGRAMS = List.of("l7_sock_send", "l7_sock_recv");
   private static final List<String> SYSCALLS = List.of("read", "write", "readv", "writev", "sendto", "recvfrom",
       "sendmsg", "recvmsg");
 
@@ -56,7 +56,7 @@ public final class L7Probe implements Probe {
   private SnoopedProcesses snooped;
   private ProbeConfig config;
   private BpfMap conns;
-  private BpfMap snoopedMap;
+  private BpfMap snoopBits;
   private Pointer verdictKey;
   private Pointer verdictValue;
   private final byte[] payload = new byte[CaptureEvent.DATA_MAX];
@@ -93,7 +93,7 @@ public final class L7Probe implements Probe {
     obj.attachAll();
 
     conns = obj.map("conns");
-    snoopedMap = obj.map("snooped");
+    snoopBits = obj.map("snoop_bits");
     verdictKey = conns.newKey();
     verdictValue = conns.newValue();
     connections = new Connections(metrics, context.processes(), protocols,
@@ -115,8 +115,8 @@ public final class L7Probe implements Probe {
     hook = sockets ? "sock_send_length/sock_recv_length" : "syscall tracepoints";
     if (sockets) {
       for (String s : SYSCALLS) {
-        obj.disableProgram("handle_enter_" + s);
-        obj.disableProgram("handle_exit_" + s);
+        obj.disableProgram("l7_enter_" + s);
+        obj.disableProgram("l7_exit_" + s);
       }
     } else {
       SOCKET_PROGRAMS.forEach(obj::disableProgram);
@@ -167,8 +167,8 @@ public final class L7Probe implements Probe {
     }
   }
 
-  /** Reads the addresses of the event being handled, only when a new connection needs them. */
-  private static final class EventAddresses implements Connections.AddressSource {
+  /** Reads what the event being handled says about a new connection, only when one needs it. */
+  private static final class EventAddresses implements Connections.NewConnection {
     Pointer event;
 
     @Override
@@ -190,6 +190,20 @@ public final class L7Probe implements Probe {
     public int remotePort() {
       return event.getShort(CaptureEvent.DPORT) & 0xffff;
     }
+
+    @Override
+    public String comm() {
+      return isNew() ? CaptureEvent.comm(event) : "";
+    }
+
+    @Override
+    public long parentTgid() {
+      return isNew() ? event.getInt(CaptureEvent.PTGID) & 0xffffffffL : 0;
+    }
+
+    private boolean isNew() {
+      return (event.getByte(CaptureEvent.FLAGS) & CaptureEvent.FLAG_NEW) != 0;
+    }
   }
 
   /** Tells the kernel to send nothing more for this socket. */
@@ -204,12 +218,18 @@ public final class L7Probe implements Probe {
     }
   }
 
+  /** Sets the process's bit in the kernel's snoop bitmap (l7.h L7_SNOOP_WORDS words of 64 tgids). */
   private void snoop(long tgid) {
-    Pointer key = snoopedMap.newKey();
-    Pointer value = snoopedMap.newValue();
-    key.putInt(0, (int) tgid);
-    value.putByte(0, (byte) 1);
-    snoopedMap.update(key, value);
+    if (tgid <= 0 || tgid >= 64L * CaptureEvent.SNOOP_WORDS) {
+      return;
+    }
+    Pointer key = snoopBits.newKey();
+    Pointer value = snoopBits.newValue();
+    key.putInt(0, (int) (tgid / 64));
+    snoopBits.lookup(key, value);
+    // The kernel may set a bit of the same word on fork meanwhile; losing that race loses one child.
+    value.putLong(0, value.getLong(0) | 1L << (tgid % 64));
+    snoopBits.update(key, value);
   }
 
   @Override

@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The l7 probe against redis-server and redis-benchmark: per-command counts against the server's
@@ -37,11 +38,13 @@ class L7ProbeRedisTest {
     Servers.stop(redis);
   }
 
-  @Test
-  void countsBenchmarkCommandsAsRedisDoesAndMeasuresTheClientsLatency() throws Exception {
+  /** Both capture paths: the socket tracepoints (6.3+) and the syscall tracepoints of older kernels. */
+  @ParameterizedTest
+  @ValueSource(strings = {"sockets", "syscalls"})
+  void countsBenchmarkCommandsAsRedisDoesAndMeasuresTheClientsLatency(String hook) throws Exception {
     Snoopers snoopers = new Snoopers(List.of(redis.pid()), List.of(new ProcName("redis-benchmark", "")), List.of());
     try (L7Probe probe = new L7Probe()) {
-      probe.start(Servers.context(snoopers, Map.of()));
+      probe.start(Servers.context(snoopers, Map.of("capture_hook", hook)));
       Map<String, Long> before = commandstats();
       Process bench = new ProcessBuilder("redis-benchmark", "-p", Integer.toString(PORT), "-c", "20", "-n", "5000",
           "-t", String.join(",", TESTS), "--csv").redirectErrorStream(true).start();
@@ -61,7 +64,7 @@ class L7ProbeRedisTest {
       Map<String, Double> server = apiCounts(rows, redis.pid(), "server");
       for (String cmd : List.of("PING", "SET", "GET", "INCR", "LPUSH", "LRANGE")) {
         long truth = after.getOrDefault(cmd, 0L) - before.getOrDefault(cmd, 0L);
-        System.out.printf("l7 redis: %s server-side %.0f, INFO commandstats delta %d%n", cmd, server.get(cmd), truth);
+        System.out.printf("l7 redis " + hook + ": %s server-side %.0f, INFO commandstats delta %d%n", cmd, server.get(cmd), truth);
         assertThat(server.getOrDefault(cmd, 0.0)).as("%s (INFO commandstats delta %d), health %s", cmd, truth, health)
             .isCloseTo(truth, within(truth * 0.01));
       }
@@ -71,7 +74,7 @@ class L7ProbeRedisTest {
       Row client = rows.stream().filter(r -> r.table() == L7Tables.RPC && r.key("tgid").equals(Long.toString(bench.pid()))
           && r.key("l7_role").equals("client")).findFirst().orElseThrow(() -> new AssertionError("no client row"));
       double clientAvgMs = client.value("latency_sum") / client.value("resp_count") / 1e6;
-      System.out.printf("l7 redis: client mean %.4f ms over %.0f responses, redis-benchmark avg %.4f ms%n",
+      System.out.printf("l7 redis " + hook + ": client mean %.4f ms over %.0f responses, redis-benchmark avg %.4f ms%n",
           clientAvgMs, client.value("resp_count"), benchAvgMs);
       assertThat(clientAvgMs).as("client mean vs redis-benchmark avg %.3f ms", benchAvgMs)
           .isCloseTo(benchAvgMs, within(benchAvgMs * 0.15));
