@@ -2,6 +2,7 @@ package io.gala.agent;
 
 import io.gala.agent.probe.ProbeSpec;
 import io.gala.agent.probe.ProbeSpec.ParamSpec;
+import io.gala.agent.probe.l7.L7Probe;
 import io.gala.agent.probe.proc.ProcProbe;
 import java.util.List;
 import java.util.Set;
@@ -12,6 +13,7 @@ final class ProbeCatalog {
 
   static List<ProbeSpec> all() {
     return List.of(
-        ProbeSpec.of("proc", ProcProbe::new, Set.of("proc_syscall"), ParamSpec.number("max_procs", 1024, 1 << 20)));
+        ProbeSpec.of("proc", ProcProbe::new, Set.of("proc_syscall"), ParamSpec.number("max_procs", 1024, 1 << 20)),
+        L7Probe.spec());
   }
 }

@@ -26,8 +26,11 @@ final class L7Metrics {
   static final LogLinearBuckets.Range API_RANGE = LogLinearBuckets.Range.nanosToSeconds(4);
   private static final long SLI_IDLE_NS = 300_000_000_000L;
 
-  /** Sizes that bound the aggregates. */
-  record Limits(int maxLinks, int maxApisPerLink, int maxSlis) {}
+  /**
+   * Sizes that bound the aggregates, and how long a link without connections lives on (so that a
+   * client that connects per request keeps one series instead of a counter reset every period).
+   */
+  record Limits(int maxLinks, int maxApisPerLink, int maxSlis, long lingerNs) {}
 
   /** An SLI entity: one server endpoint (ins_id), app and method; its tgid is resolved on the side. */
   private record SliKey(TableDef table, String insId, String app, String method) {}
@@ -116,15 +119,13 @@ final class L7Metrics {
     link.api(e.api()).record(e);
     link.active = true;
     slow.offer(e, c, link.process.comm(), wallOffsetNs);
-    if (!c.client && e.latencyNs() > 0) {
-      TableDef table = sliTable(link.key.protocol());
-      if (table != null) {
-        SliStats s = sli(table, c, e.api(), e.responseNs());
-        if (s != null) {
-          s.sumNs += e.latencyNs();
-          s.count++;
-          s.maxNs = Math.max(s.maxNs, e.latencyNs());
-        }
+    Protocol p = link.key.protocol();
+    if (!c.client && e.latencyNs() > 0 && (p == Protocol.REDIS || p == Protocol.PGSQL)) {
+      SliStats s = sli(L7Tables.SLI, c, e.api(), e.responseNs());
+      if (s != null) {
+        s.sumNs += e.latencyNs();
+        s.count++;
+        s.maxNs = Math.max(s.maxNs, e.latencyNs());
       }
     }
     if (e.commits() > 0) {
@@ -142,14 +143,6 @@ final class L7Metrics {
       s.commits += n;
       s.database = database;
     }
-  }
-
-  private static TableDef sliTable(Protocol p) {
-    return switch (p) {
-      case REDIS -> L7Tables.REDIS_SLI;
-      case PGSQL -> L7Tables.PG_SLI;
-      default -> null;
-    };
   }
 
   private SliStats sli(TableDef table, Connection c, String method, long ts) {
@@ -182,10 +175,13 @@ final class L7Metrics {
     for (Iterator<LinkStats> it = links.values().iterator(); it.hasNext(); ) {
       LinkStats l = it.next();
       emitLink(l, seconds, sink);
-      if (l.openConnections <= 0 && !l.active) {
-        it.remove(); // emitted one last time above with its final values
+      if (l.active) {
+        l.lastActiveNs = now;
       }
       l.active = false;
+      if (l.openConnections <= 0 && now - l.lastActiveNs >= limits.lingerNs()) {
+        it.remove(); // emitted one last time above with its final values
+      }
     }
     for (Iterator<Map.Entry<SliKey, SliStats>> it = slis.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<SliKey, SliStats> e = it.next();

@@ -35,6 +35,8 @@ import jnr.ffi.Pointer;
  */
 public final class L7Probe implements Probe {
   private static final Logger LOG = Logger.getLogger(L7Probe.class.getName());
+  /** A link without connections is kept (and exported) this long: the exporter's age-out. */
+  private static final long LINK_LINGER_NS = 60_000_000_000L;
   private static final List<String> SOCKET_PROGRAMS = List.of("l7_sock_send", "l7_sock_recv");
   private static final List<String> SYSCALLS = List.of("read", "write", "readv", "writev", "sendto", "recvfrom",
       "sendmsg", "recvmsg");
@@ -79,7 +81,7 @@ public final class L7Probe implements Probe {
     Set<Protocol> protocols = protocols(config.param("l7_protocol", ""));
     int capture = (int) Math.min(config.param("capture_bytes", 1024), CaptureEvent.DATA_MAX);
     int maxConnections = (int) config.param("max_connections", 65536);
-    metrics = new L7Metrics(new L7Metrics.Limits(4096, 64, 4096), (int) config.param("slow_requests", 10));
+    metrics = new L7Metrics(new L7Metrics.Limits(4096, 64, 4096, LINK_LINGER_NS), (int) config.param("slow_requests", 10));
     snooped = new SnoopedProcesses(config.snoopers(), context.processes(), context.scope(), this::snoop);
 
     obj = BpfObject.open("l7");

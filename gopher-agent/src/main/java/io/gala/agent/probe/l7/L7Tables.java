@@ -34,8 +34,16 @@ final class L7Tables {
       .counter("server_err_count", "responses", "Responses that reported a server failure (HTTP 5xx, OOM, Kafka)")
       .build();
 
-  static final TableDef REDIS_SLI = sli("redis_sli");
-  static final TableDef PG_SLI = sli("pg_sli");
+  /**
+   * gala-gopher's redis_sli/redis_max_sli and pg_sli/pg_max_sli in one table (app tells them apart):
+   * two tables of one entity with the same metric names would repeat a metric family in the
+   * Prometheus exposition.
+   */
+  static final TableDef SLI = TableDef.builder("sli").entity("sli").keys(SLI_KEYS)
+      .labels("server_ip", "server_port", "client_ip", "client_port")
+      .gauge("rtt_nsec", "ns", "Mean time from reading a request to writing its response, last period")
+      .gauge("max_rtt_nsec", "ns", "Longest time from reading a request to writing its response, last period")
+      .build();
 
   static final TableDef PG_TPS = TableDef.builder("pg_tps").entity("sli").keys(SLI_KEYS)
       .labels("server_ip", "server_port", "datname")
@@ -43,7 +51,7 @@ final class L7Tables {
       .counter("commit_count", "transactions", "Transactions committed (COMMIT, or work outside a block), cumulative")
       .build();
 
-  static final List<TableDef> ALL = List.of(LINK, RPC, RPC_API, REDIS_SLI, PG_SLI, PG_TPS);
+  static final List<TableDef> ALL = List.of(LINK, RPC, RPC_API, SLI, PG_TPS);
 
   private L7Tables() {}
 
@@ -58,13 +66,5 @@ final class L7Tables {
         .counter("latency_sum", "ns", "Sum of request-to-response times, cumulative")
         .gauge("err_ratio", "ratio", "Error responses per response in the last period")
         .counter("err_count", "responses", "Error responses, cumulative");
-  }
-
-  private static TableDef sli(String name) {
-    return TableDef.builder(name).entity("sli").keys(SLI_KEYS)
-        .labels("server_ip", "server_port", "client_ip", "client_port")
-        .gauge("rtt_nsec", "ns", "Mean time from reading a request to writing its response, last period")
-        .gauge("max_rtt_nsec", "ns", "Longest time from reading a request to writing its response, last period")
-        .build();
   }
 }

@@ -25,6 +25,8 @@ final class LinkStats {
   int openConnections;
   /** Whether any I/O or exchange happened since the last sample. */
   boolean active;
+  /** When the sampler last saw it active (System.nanoTime()). */
+  long lastActiveNs = System.nanoTime();
 
   LinkStats(LinkKey key, ProcessInfo process, int maxApis, LogLinearBuckets.Range linkRange,
       LogLinearBuckets.Range apiRange) {
