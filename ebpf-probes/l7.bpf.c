@@ -79,15 +79,17 @@ struct {
 	__type(value, __u64);
 } snoop_bits SEC(".maps");
 
-/* Sockets the agent said IGNORE for, direct-mapped by address: one inlined lookup and a compare
- * instead of an LRU lookup per event. A slot holds one socket; a collision just costs the LRU lookup.
- * Cleared when the socket closes, so that a new socket at the same address is not ignored. */
+/* The verdict of recently seen sockets, direct-mapped by the socket's 4-tuple hash: one inlined lookup
+ * and a compare instead of an LRU lookup per event (l7.h, L7_SLOT_TRACED). The kernel fills a slot from
+ * map conns; the agent writes IGNORE into the slot an event named, and into conns. A slot holds one
+ * socket: a collision costs the LRU lookup. Cleared when the socket closes, so that a new socket at the
+ * same address inherits nothing. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, L7_IGNORED_SLOTS);
+	__uint(max_entries, L7_VERDICT_SLOTS);
 	__type(key, __u32);
 	__type(value, __u64);
-} ignored SEC(".maps");
+} verdicts SEC(".maps");
 
 /* Event and drop counters (enum l7_counter), per CPU. */
 struct {
@@ -163,13 +165,21 @@ struct sk_fields {
 	__u32 hash; /* skc_hash: the kernel's hash of the 4-tuple, set for established sockets */
 };
 
-static __always_inline __u64 *ignored_slot(__u32 hash)
+/* A socket address with the traced bit. The verifier forbids bit operations on a pointer; reading
+ * it back from the stack through the helper turns it into a plain number (only on a cache miss). */
+static __always_inline __u64 slot_value(__u64 key, bool traced)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &key);
+	return traced ? v | L7_SLOT_TRACED : v;
+}
+
+static __always_inline __u32 slot_of(__u32 hash)
 {
 	/* The verifier allows no arithmetic on the socket pointer; the kernel's 4-tuple hash spreads
 	 * as well. Fibonacci hashing picks the top bits. */
-	__u32 slot = (hash * 2654435761U) >> (32 - L7_IGNORED_BITS);
-
-	return bpf_map_lookup_elem(&ignored, &slot);
+	return (hash * 2654435761U) >> (32 - L7_VERDICT_BITS);
 }
 
 /* Whether the socket is watched (WATCHED, or NEW for a socket seen the first time, which this
@@ -178,29 +188,33 @@ static __always_inline __u64 *ignored_slot(__u32 hash)
 #define NEW 2
 static __always_inline int watched(struct sock *sk, const struct sk_fields *f, __u32 tgid)
 {
-	__u64 key = (__u64)sk;
+	__u64 key = (__u64)sk, *slot;
+	__u32 index = slot_of(f->hash);
 	struct l7_conn *c, fresh = {L7_TRACE, tgid};
-	__u64 *slot;
 
 	if (f->family != AF_INET && f->family != AF_INET6)
 		return 0;
 	if (f->protocol != IPPROTO_TCP)
 		return 0;
-	slot = ignored_slot(f->hash);
-	if (slot && *slot == key)
-		return 0;
+	slot = bpf_map_lookup_elem(&verdicts, &index);
+	if (slot) {
+		__u64 v = *slot;
+
+		if ((v & ~(__u64)L7_SLOT_TRACED) == key)
+			return v & L7_SLOT_TRACED ? WATCHED : 0;
+	}
 	c = bpf_map_lookup_elem(&conns, &key);
 	if (c) {
-		if (c->verdict != L7_IGNORE)
-			return WATCHED;
 		if (slot)
-			*slot = key;
-		return 0;
+			*slot = slot_value(key, c->verdict != L7_IGNORE);
+		return c->verdict == L7_IGNORE ? 0 : WATCHED;
 	}
 	if (targ_netns && sock_netns(sk) != targ_netns)
 		return 0;
 	if (bpf_map_update_elem(&conns, &key, &fresh, BPF_NOEXIST))
 		count(L7_CNT_CONNS_FULL);
+	if (slot)
+		*slot = slot_value(key, true);
 	return NEW;
 }
 
@@ -276,12 +290,15 @@ static __always_inline __u32 copy_payload(struct scratch *s, const struct io_arg
 	}
 }
 
-/* Waking the reader on every event costs an interrupt (an IPI, very dear in a VM): wake it only
- * when a batch is waiting. The reader also polls with a timeout, so a quiet trickle still arrives. */
-static __always_inline __u64 wakeup_flags(void)
+/* Waking the reader costs an interrupt (an IPI, several us in a VM), and the default wakes it for
+ * every event written while it is idle, i.e. nearly every event at moderate rates. Wake it only when
+ * the data waiting crosses L7_WAKEUP_BYTES; the reader also drains the ring every 100 ms. */
+static __always_inline __u64 wakeup_flags(__u32 size)
 {
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= L7_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
-										  : BPF_RB_NO_WAKEUP;
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	return avail < L7_WAKEUP_BYTES && avail + size >= L7_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
+									  : BPF_RB_NO_WAKEUP;
 }
 
 /* The connection's addresses with plain loads of a BTF socket pointer (sockets path). */
@@ -339,6 +356,8 @@ static __always_inline void emit(struct sock *sk, __u32 tgid, long ret, __u8 kin
 	e->flags = 0;
 	e->pad = 0;
 	e->ptgid = 0;
+	e->pad2 = 0;
+	e->slot = slot_of(direct ? sk->__sk_common.skc_hash : BPF_CORE_READ(sk, __sk_common.skc_hash));
 	if (seen == NEW) {
 		/* Short-lived processes (a PostgreSQL backend per connection) may be gone from /proc by the
 		 * time the agent reads this: their name and parent travel with the first event. */
@@ -365,7 +384,7 @@ static __always_inline void emit(struct sock *sk, __u32 tgid, long ret, __u8 kin
 	barrier_var(captured);
 	captured &= 2 * L7_DATA_MAX - 1;
 	e->captured = captured;
-	if (bpf_ringbuf_output(&events, s, sizeof(*e) + captured, wakeup_flags()))
+	if (bpf_ringbuf_output(&events, s, sizeof(*e) + captured, wakeup_flags(sizeof(*e) + captured)))
 		count(L7_CNT_LOST);
 	else
 		count(L7_CNT_EVENTS);
@@ -388,7 +407,9 @@ static __always_inline void syscall_args(struct io_args *io)
 
 static __always_inline int on_sock_io(struct sock *sk, int ret, int flags, __u8 kind)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	/* The current task's tgid by a plain load: cheaper here than the bpf_get_current_pid_tgid()
+	 * helper call (current kernels inline bpf_get_current_task_btf into a per-CPU load). */
+	__u32 tgid = bpf_get_current_task_btf()->tgid;
 	struct io_args io = {};
 	struct sk_fields f;
 	int seen;
@@ -527,14 +548,14 @@ int BPF_PROG(l7_set_state, struct sock *sk, int oldstate, int newstate)
 	struct l7_conn *c;
 	struct l7_event *e;
 	bool traced;
-	__u32 tgid;
-
+	__u32 tgid, index;
 	__u64 *slot;
 
 	if (newstate != TCP_CLOSE)
 		return 0;
-	slot = ignored_slot(sk->__sk_common.skc_hash);
-	if (slot && *slot == key)
+	index = slot_of(sk->__sk_common.skc_hash);
+	slot = bpf_map_lookup_elem(&verdicts, &index);
+	if (slot && (*slot & ~(__u64)L7_SLOT_TRACED) == key)
 		*slot = 0;
 	c = bpf_map_lookup_elem(&conns, &key);
 	if (!c)
@@ -554,7 +575,7 @@ int BPF_PROG(l7_set_state, struct sock *sk, int oldstate, int newstate)
 	e->sock = key;
 	e->tgid = tgid;
 	e->kind = L7_CLOSE;
-	bpf_ringbuf_submit(e, wakeup_flags());
+	bpf_ringbuf_submit(e, wakeup_flags(sizeof(*e)));
 	return 0;
 }
 

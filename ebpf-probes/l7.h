@@ -8,9 +8,11 @@
 #define L7_DATA_MAX 4096
 /* Words of the snooped-process bitmap: PID_MAX_LIMIT (4M) tgids, 64 per word. */
 #define L7_SNOOP_WORDS 65536
-/* Slots of the direct-mapped cache of ignored sockets: 2^L7_IGNORED_BITS. */
-#define L7_IGNORED_BITS 14
-#define L7_IGNORED_SLOTS (1 << L7_IGNORED_BITS)
+/* Slots of the direct-mapped verdict cache: 2^L7_VERDICT_BITS. A slot holds a socket address, with
+ * bit 0 set while the socket is traced and clear once the agent said IGNORE (sockets are aligned). */
+#define L7_VERDICT_BITS 14
+#define L7_VERDICT_SLOTS (1 << L7_VERDICT_BITS)
+#define L7_SLOT_TRACED 1
 /* iovec entries copied from for readv/writev/sendmsg/recvmsg (HTTP servers write header and body). */
 #define L7_MAX_IOV 4
 
@@ -42,6 +44,8 @@ struct l7_event {
 	__u8 saddr[16];  /* local address; IPv4 in the first 4 bytes */
 	__u8 daddr[16];  /* remote address */
 	char comm[16];   /* with L7_F_NEW: the process name, known even if it exits before the agent looks */
+	__u32 slot;      /* index of the socket's entry in map verdicts: the agent writes IGNORE there */
+	__u32 pad2;
 };
 
 /* Verdicts the agent writes into map conns after looking at a connection's first bytes. */

@@ -23,11 +23,14 @@ final class CaptureEvent {
   static final int SADDR = 40;
   static final int DADDR = 56;
   static final int COMM = 72;
-  static final int SIZE = 88;
+  static final int SLOT = 88;
+  static final int SIZE = 96;
   /** Mirrors L7_F_NEW: the first event of a socket, with ptgid and comm. */
   static final int FLAG_NEW = 2;
   /** Mirrors L7_DATA_MAX. */
   static final int DATA_MAX = 4096;
+  /** Mirrors L7_VERDICT_SLOTS. */
+  static final int VERDICT_SLOTS = 1 << 14;
   /** Mirrors L7_SNOOP_WORDS. */
   static final int SNOOP_WORDS = 65536;
 

@@ -36,6 +36,8 @@ final class Connection {
   /** Process name and parent from the socket's first event (kept for processes that exit fast). */
   String comm = "";
   long parentTgid;
+  /** The socket's slot in the kernel's verdict cache (l7.h L7_VERDICT_BITS). */
+  int slot;
   long lastSeenNs;
 
   Connection(long sock, long tgid, String localIp, int localPort, String remoteIp, int remotePort) {

@@ -19,7 +19,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.LongConsumer;
 import java.util.logging.Logger;
 
 /**
@@ -43,7 +42,7 @@ final class Connections {
   private final Set<Protocol> protocols;
   private final StreamParser.Limits limits;
   private final int maxConnections;
-  private final LongConsumer ignore;
+  private final Verdicts ignore;
   private final Map<Long, Connection> connections = new LinkedHashMap<>(1024, 0.75f, true);
   /** Server endpoint (ip:port) -> the instance's tgid, last resolved through /proc. */
   private final Map<String, Long> instances = new java.util.HashMap<>();
@@ -54,10 +53,10 @@ final class Connections {
   private long desyncs;
 
   /**
-   * @param ignore tells the kernel to send nothing more for a socket (its struct sock address)
+   * @param ignore tells the kernel to send nothing more for a socket
    */
   Connections(L7Metrics metrics, ProcessLabels processes, Set<Protocol> protocols, StreamParser.Limits limits,
-      int maxConnections, LongConsumer ignore) {
+      int maxConnections, Verdicts ignore) {
     this.metrics = metrics;
     this.processes = processes;
     this.protocols = protocols;
@@ -78,6 +77,7 @@ final class Connections {
           addresses.remotePort());
       c.comm = addresses.comm();
       c.parentTgid = addresses.parentTgid();
+      c.slot = addresses.slot();
       connections.put(sock, c);
       if (connections.size() > maxConnections) {
         Iterator<Connection> oldest = connections.values().iterator();
@@ -110,6 +110,15 @@ final class Connections {
 
     /** The parent's tgid at the socket's first event, 0 when the kernel did not send it. */
     long parentTgid();
+
+    /** The socket's slot in the kernel's verdict cache. */
+    int slot();
+  }
+
+  /** Tells the kernel to send nothing more for a socket. */
+  @FunctionalInterface
+  interface Verdicts {
+    void ignore(long sock, int slot);
   }
 
   private void detect(Connection c, long ts, boolean sent, byte[] data, int captured, long length) {
@@ -194,7 +203,7 @@ final class Connections {
   private void giveUp(Connection c) {
     c.state = Connection.State.IGNORED;
     ignored++;
-    ignore.accept(c.sock);
+    ignore.ignore(c.sock, c.slot);
   }
 
   /** The socket closed: report what its parser still holds, and forget it. */

@@ -61,6 +61,9 @@ public final class L7Probe implements Probe {
   private BpfMap snoopBits;
   private Pointer verdictKey;
   private Pointer verdictValue;
+  private BpfMap verdictSlots;
+  private Pointer slotKey;
+  private Pointer slotValue;
   private final byte[] payload = new byte[CaptureEvent.DATA_MAX];
   private final EventAddresses addresses = new EventAddresses();
   private String hook = "";
@@ -98,6 +101,9 @@ public final class L7Probe implements Probe {
     snoopBits = obj.map("snoop_bits");
     verdictKey = conns.newKey();
     verdictValue = conns.newValue();
+    verdictSlots = obj.map("verdicts");
+    slotKey = verdictSlots.newKey();
+    slotValue = verdictSlots.newValue();
     connections = new Connections(metrics, context.processes(), protocols,
         new StreamParser.Limits(Math.max(16 * 1024, 4 * capture), 256), maxConnections, this::ignore);
     snooped.refresh();
@@ -194,6 +200,11 @@ public final class L7Probe implements Probe {
     }
 
     @Override
+    public int slot() {
+      return event.getInt(CaptureEvent.SLOT);
+    }
+
+    @Override
     public String comm() {
       return isNew() ? CaptureEvent.comm(event) : "";
     }
@@ -208,13 +219,22 @@ public final class L7Probe implements Probe {
     }
   }
 
-  /** Tells the kernel to send nothing more for this socket. */
-  private void ignore(long sock) {
+  /**
+   * Tells the kernel to send nothing more for this socket: in map conns, and in the socket's slot of
+   * the verdict cache, which the kernel checks first (a slot another socket took meanwhile just sends
+   * that one to its conns entry).
+   */
+  private void ignore(long sock, int slot) {
     verdictKey.putLong(0, sock);
     verdictValue.putInt(0, CaptureEvent.VERDICT_IGNORE);
     verdictValue.putInt(4, 0);
     try {
       conns.update(verdictKey, verdictValue);
+      if (slot >= 0 && slot < CaptureEvent.VERDICT_SLOTS) {
+        slotKey.putInt(0, slot);
+        slotValue.putLong(0, sock);
+        verdictSlots.update(slotKey, slotValue);
+      }
     } catch (RuntimeException e) {
       LOG.fine(() -> "l7: could not mark socket ignored: " + e.getMessage());
     }

@@ -43,6 +43,7 @@ class CaptureEventLayoutTest {
         .containsEntry("dport", CaptureEvent.DPORT).containsEntry("kind", CaptureEvent.KIND)
         .containsEntry("family", CaptureEvent.FAMILY).containsEntry("flags", CaptureEvent.FLAGS)
         .containsEntry("ptgid", CaptureEvent.PTGID).containsEntry("saddr", CaptureEvent.SADDR)
-        .containsEntry("daddr", CaptureEvent.DADDR).containsEntry("comm", CaptureEvent.COMM);
+        .containsEntry("daddr", CaptureEvent.DADDR).containsEntry("comm", CaptureEvent.COMM)
+        .containsEntry("slot", CaptureEvent.SLOT);
   }
 }

@@ -23,7 +23,7 @@ class ConnectionsTest {
   private Connections connections(Set<Protocol> protocols) {
     // A /proc fixture that does not exist: no process names, as for processes already gone.
     return new Connections(metrics, new ProcessLabels(Path.of("/nonexistent")), protocols,
-        StreamParser.Limits.DEFAULT, 16, ignored::add);
+        StreamParser.Limits.DEFAULT, 16, (sock, slot) -> ignored.add(sock));
   }
 
   private static Connections.NewConnection endpoint(String local, int localPort, String remote, int remotePort) {
@@ -49,6 +49,10 @@ class ConnectionsTest {
       }
 
       public long parentTgid() {
+        return 0;
+      }
+
+      public int slot() {
         return 0;
       }
     };

@@ -50,7 +50,7 @@ class L7ProbePgsqlTest {
   @Test
   void countsCommitsAsPgStatDatabaseAndShowsAFailingStatement() throws Exception {
     long postmaster = postmasterPid();
-    Snoopers snoopers = new Snoopers(List.of(postmaster), List.of(new ProcName("pgbench", "")), List.of());
+    Snoopers snoopers = new Snoopers(List.of(postmaster), List.of(new ProcName("pgbench", "-p " + PORT)), List.of());
     try (L7Probe probe = new L7Probe()) {
       probe.start(Servers.context(snoopers, Map.of()));
       int sessionsBefore = psqlSessions;

@@ -42,7 +42,7 @@ class L7ProbeRedisTest {
   @ParameterizedTest
   @ValueSource(strings = {"sockets", "syscalls"})
   void countsBenchmarkCommandsAsRedisDoesAndMeasuresTheClientsLatency(String hook) throws Exception {
-    Snoopers snoopers = new Snoopers(List.of(redis.pid()), List.of(new ProcName("redis-benchmark", "")), List.of());
+    Snoopers snoopers = new Snoopers(List.of(redis.pid()), List.of(new ProcName("redis-benchmark", "-p " + PORT)), List.of());
     try (L7Probe probe = new L7Probe()) {
       probe.start(Servers.context(snoopers, Map.of("capture_hook", hook)));
       Map<String, Long> before = commandstats();
