@@ -49,6 +49,16 @@ final class Connection {
     this.remotePort = remotePort;
   }
 
+  private String serverEndpoint;
+
+  /** "ip:port" of the server end, built once. */
+  String serverEndpoint() {
+    if (serverEndpoint == null) {
+      serverEndpoint = serverIp() + ":" + serverPort();
+    }
+    return serverEndpoint;
+  }
+
   String serverIp() {
     return client ? remoteIp : localIp;
   }

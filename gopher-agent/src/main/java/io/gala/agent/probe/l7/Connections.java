@@ -268,7 +268,7 @@ final class Connections {
    * same endpoint stands in.
    */
   private long instance(Connection c, String comm) {
-    String endpoint = c.serverIp() + ":" + c.serverPort();
+    String endpoint = c.serverEndpoint();
     long found;
     if (!commOf(c.tgid).isEmpty()) {
       found = instanceOf(c.tgid, comm);

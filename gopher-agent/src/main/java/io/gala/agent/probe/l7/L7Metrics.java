@@ -30,7 +30,7 @@ final class L7Metrics {
    * Sizes that bound the aggregates, and how long a link without connections lives on (so that a
    * client that connects per request keeps one series instead of a counter reset every period).
    */
-  record Limits(int maxLinks, int maxApisPerLink, int maxSlis, long lingerNs) {}
+  record Limits(int maxLinks, int maxApisPerLink, int maxApis, int maxSlis, long lingerNs) {}
 
   /** An SLI entity: one server endpoint (ins_id), app and method; its tgid is resolved on the side. */
   private record SliKey(TableDef table, String insId, String app, String method) {}
@@ -63,6 +63,8 @@ final class L7Metrics {
   private final long wallOffsetNs = System.currentTimeMillis() * 1_000_000 - System.nanoTime();
   private long lastSampleNs = System.nanoTime();
   private long linksDropped;
+  private int apiCount;
+  private long apisDropped;
   private long slisDropped;
 
   L7Metrics(Limits limits, int slowRequests) {
@@ -116,7 +118,10 @@ final class L7Metrics {
       return;
     }
     link.rpc.record(e);
-    link.api(e.api()).record(e);
+    RpcStats api = link.api(e.api(), this::takeApi);
+    if (api != null) {
+      api.record(e);
+    }
     link.active = true;
     slow.offer(e, c, link.process.comm(), wallOffsetNs);
     Protocol p = link.key.protocol();
@@ -147,7 +152,7 @@ final class L7Metrics {
 
   private SliStats sli(TableDef table, Connection c, String method, long ts) {
     String app = c.link.key.protocol() == Protocol.REDIS ? "redis" : "postgresql";
-    SliKey key = new SliKey(table, c.serverIp() + ":" + c.serverPort(), app, method);
+    SliKey key = new SliKey(table, c.serverEndpoint(), app, method);
     SliStats s = slis.get(key);
     if (s == null) {
       if (slis.size() >= limits.maxSlis()) {
@@ -167,6 +172,15 @@ final class L7Metrics {
     return s;
   }
 
+  private boolean takeApi() {
+    if (apiCount >= limits.maxApis()) {
+      apisDropped++;
+      return false;
+    }
+    apiCount++;
+    return true;
+  }
+
   /** Emits every table's rows for the period that ends now, then forgets entities gone quiet. */
   synchronized void sample(Consumer<Row> sink) {
     long now = System.nanoTime();
@@ -181,6 +195,7 @@ final class L7Metrics {
       l.active = false;
       if (l.openConnections <= 0 && now - l.lastActiveNs >= limits.lingerNs()) {
         it.remove(); // emitted one last time above with its final values
+        apiCount -= l.apis.size();
       }
     }
     for (Iterator<Map.Entry<SliKey, SliStats>> it = slis.entrySet().iterator(); it.hasNext(); ) {
@@ -246,6 +261,8 @@ final class L7Metrics {
     Map<String, Long> h = new LinkedHashMap<>();
     h.put("links", (long) links.size());
     h.put("links_dropped", linksDropped);
+    h.put("apis", (long) apiCount);
+    h.put("apis_dropped", apisDropped);
     h.put("sli_dropped", slisDropped);
     return h;
   }

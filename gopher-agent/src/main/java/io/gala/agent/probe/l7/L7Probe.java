@@ -84,7 +84,8 @@ public final class L7Probe implements Probe {
     Set<Protocol> protocols = protocols(config.param("l7_protocol", ""));
     int capture = (int) Math.min(config.param("capture_bytes", 1024), CaptureEvent.DATA_MAX);
     int maxConnections = (int) config.param("max_connections", 65536);
-    metrics = new L7Metrics(new L7Metrics.Limits(4096, 64, 4096, LINK_LINGER_NS), (int) config.param("slow_requests", 10));
+    metrics = new L7Metrics(new L7Metrics.Limits(4096, 64, 16384, 4096, LINK_LINGER_NS),
+        (int) config.param("slow_requests", 10));
     snooped = new SnoopedProcesses(config.snoopers(), context.processes(), context.scope(), this::snoop);
 
     obj = BpfObject.open("l7");

@@ -37,11 +37,21 @@ final class LinkStats {
     this.rpc = new RpcStats(linkRange);
   }
 
-  RpcStats api(String api) {
+  /**
+   * The stats of an api, created on first use while this link has room and the agent-wide budget
+   * allows (each holds a 2 KiB histogram); beyond that apis share {@code OTHER}, and null when even
+   * that cannot be created.
+   */
+  RpcStats api(String api, java.util.function.BooleanSupplier budget) {
     RpcStats s = apis.get(api);
-    if (s == null) {
-      String name = apis.size() < maxApis ? api : OTHER_API;
-      s = apis.computeIfAbsent(name, n -> new RpcStats(apiRange));
+    if (s != null) {
+      return s;
+    }
+    String name = apis.size() < maxApis ? api : OTHER_API;
+    s = apis.get(name);
+    if (s == null && budget.getAsBoolean()) {
+      s = new RpcStats(apiRange);
+      apis.put(name, s);
     }
     return s;
   }

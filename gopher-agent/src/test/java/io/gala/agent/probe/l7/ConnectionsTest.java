@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** Connections fed recorded conversations as the capture reports them, from either end. */
 class ConnectionsTest {
-  private final L7Metrics metrics = new L7Metrics(new L7Metrics.Limits(64, 64, 64, 0), 5);
+  private final L7Metrics metrics = new L7Metrics(new L7Metrics.Limits(64, 64, 1024, 64, 0), 5);
   private final List<Long> ignored = new ArrayList<>();
 
   private Connections connections(Set<Protocol> protocols) {

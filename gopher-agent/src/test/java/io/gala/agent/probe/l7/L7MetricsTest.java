@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** Aggregation of exchanges into l7_link, l7_rpc, l7_rpc_api, sli and pg_tps rows. */
 class L7MetricsTest {
-  private final L7Metrics metrics = new L7Metrics(new L7Metrics.Limits(16, 4, 16, 0), 3);
+  private final L7Metrics metrics = new L7Metrics(new L7Metrics.Limits(16, 4, 64, 16, 0), 3);
 
   private Connection connection(long tgid, boolean client, Protocol p) {
     Connection c = new Connection(0xffff0000L + tgid, tgid, client ? "10.0.0.1" : "10.0.0.2", client ? 40000 : 6379,

@@ -11,7 +11,7 @@ package io.gala.agent.probe.l7.protocol;
  */
 public final class ByteStream {
   private static final byte[] EMPTY = new byte[0];
-  private static final int KEEP_CAPACITY = 1024;
+  private static final int KEEP_CAPACITY = 256;
   private static final int MAX_BOUNDS = 16;
 
   private final int maxBuffered;

@@ -262,7 +262,32 @@ public final class RedisParser extends StreamParser {
     "MOVED", "ASK ", "ERR max number of clients"
   };
 
+  /**
+   * Texts by command and word count, shared by all connections: building one per request would
+   * allocate on the hot path. Bounded; commands beyond the bound are built each time.
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<String, String[]> TEXTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_TEXTS = 4096;
+
   private static String maskedText(String command, int words) {
+    int n = Math.min(words, MAX_ARGS_SHOWN + 2);
+    String[] byWords = TEXTS.get(command);
+    if (byWords == null) {
+      if (TEXTS.size() >= MAX_TEXTS) {
+        return buildText(command, words);
+      }
+      byWords = TEXTS.computeIfAbsent(command, c -> new String[MAX_ARGS_SHOWN + 3]);
+    }
+    String t = byWords[n];
+    if (t == null) {
+      t = buildText(command, n);
+      byWords[n] = t;
+    }
+    return t;
+  }
+
+  private static String buildText(String command, int words) {
     StringBuilder sb = new StringBuilder(command.length() + 2 * Math.min(words, MAX_ARGS_SHOWN + 1));
     sb.append(command);
     for (int i = 1; i < words && i <= MAX_ARGS_SHOWN; i++) {
@@ -274,8 +299,21 @@ public final class RedisParser extends StreamParser {
     return sb.toString();
   }
 
+  /** Command names seen, by their upper-cased text: the same String for every request. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, String> NAMES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /** The word at [i, i+n) upper-cased, or null when it is not a plausible command name. */
   static String upperWord(ByteStream in, int i, int n) {
+    String word = upperWordUncached(in, i, n);
+    if (word == null || NAMES.size() >= MAX_TEXTS) {
+      return word;
+    }
+    String known = NAMES.putIfAbsent(word, word);
+    return known == null ? word : known;
+  }
+
+  private static String upperWordUncached(ByteStream in, int i, int n) {
     if (n < 1 || n > 32) {
       return null;
     }
