@@ -31,4 +31,28 @@ static __always_inline __u32 sock_netns(const struct sock *sk)
 	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
 
+/* The disk a request goes to: request::rq_disk until 5.17, request_queue::disk from 5.15 on. */
+struct request___o {
+	struct gendisk *rq_disk;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct gendisk *request_disk(struct request *rq)
+{
+	if (bpf_core_field_exists(((struct request___o *)rq)->rq_disk))
+		return BPF_CORE_READ((struct request___o *)rq, rq_disk);
+	return BPF_CORE_READ(rq, q, disk);
+}
+
+/* The disk a bio goes to: bio::bi_disk until 5.11, bio::bi_bdev->bd_disk from 5.12 on. */
+struct bio___o {
+	struct gendisk *bi_disk;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct gendisk *bio_disk(struct bio *bio)
+{
+	if (bpf_core_field_exists(((struct bio___o *)bio)->bi_disk))
+		return BPF_CORE_READ((struct bio___o *)bio, bi_disk);
+	return BPF_CORE_READ(bio, bi_bdev, bd_disk);
+}
+
 #endif

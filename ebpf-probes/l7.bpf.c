@@ -290,9 +290,18 @@ static __always_inline __u32 copy_payload(struct scratch *s, const struct io_arg
 
 /* Waking the reader costs an interrupt (an IPI, several us in a VM), and the default wakes it for
  * every event written while it is idle, i.e. nearly every event at moderate rates; asking the ring how
- * full it is costs ~130 ns (cache lines the reader writes). So events never wake the reader: it drains
- * the ring every 100 ms (RingBufferReader), and the ring holds several seconds of a busy server. */
-#define WAKEUP BPF_RB_NO_WAKEUP
+ * full it is costs ~130 ns (cache lines the reader writes). So an event wakes the reader only every
+ * L7_WAKEUP_EVERY events per CPU (a per-CPU counter: a few ns), and the reader also drains the ring
+ * every 100 ms: a quiet trickle is at most that late, a burst never waits for the timer. */
+#define L7_WAKEUP_EVERY 256
+
+static __always_inline __u64 wakeup_flags(void)
+{
+	__u32 key = L7_CNT_EVENTS;
+	__u64 *n = bpf_map_lookup_elem(&counters, &key);
+
+	return n && (*n % L7_WAKEUP_EVERY) == 0 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
 
 /* The connection's addresses with plain loads of a BTF socket pointer (sockets path). */
 static __always_inline void tuple_direct(struct l7_event *e, struct sock *sk)
@@ -377,7 +386,7 @@ static __always_inline void emit(struct sock *sk, __u32 tgid, long ret, __u8 kin
 	barrier_var(captured);
 	captured &= 2 * L7_DATA_MAX - 1;
 	e->captured = captured;
-	if (bpf_ringbuf_output(&events, s, sizeof(*e) + captured, WAKEUP))
+	if (bpf_ringbuf_output(&events, s, sizeof(*e) + captured, wakeup_flags()))
 		count(L7_CNT_LOST);
 	else
 		count(L7_CNT_EVENTS);
@@ -568,7 +577,7 @@ int BPF_PROG(l7_set_state, struct sock *sk, int oldstate, int newstate)
 	e->sock = key;
 	e->tgid = tgid;
 	e->kind = L7_CLOSE;
-	bpf_ringbuf_submit(e, WAKEUP);
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 

@@ -34,7 +34,7 @@ cpu_pct() { # seconds -> % of one core used by the agent over that window
   local t0 t1; t0=$(ticks); sleep "$1"; t1=$(ticks)
   awk -v d=$((t1 - t0)) -v hz="$HZ" -v s="$1" 'BEGIN {printf "%.2f", 100 * d / hz / s}'
 }
-metric_sum() { curl -fsS 127.0.0.1:18888/metrics | grep -E "$1" | awk '{s += $2} END {printf "%d", s}'; }
+metric_sum() { curl -fsS 127.0.0.1:18888/metrics | { grep -E "$1" || true; } | awk '{s += $2} END {printf "%d", s}'; }
 
 echo "idle for ${SECS}s" >&2
 IDLE_CPU=$(cpu_pct "$SECS"); IDLE_RSS=$(rss_mb)

@@ -3,6 +3,9 @@ package io.gala.agent;
 import io.gala.agent.config.AgentConfig;
 import io.gala.agent.config.NodeIdentity;
 import io.gala.agent.control.ProbeControl;
+import io.gala.agent.event.SubHealthDetector;
+import io.gala.agent.kafka.KafkaConfig;
+import io.gala.agent.kafka.KafkaExporter;
 import io.gala.agent.export.PrometheusExporter;
 import io.gala.agent.http.HttpServer;
 import io.gala.agent.probe.Identity;
@@ -25,7 +28,10 @@ import java.util.logging.Logger;
  * from one {@link AgentConfig}. {@code main} runs it until SIGTERM/SIGINT, then detaches every program.
  */
 public final class GopherAgent implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(GopherAgent.class.getName());
+  /** Looked up when used, not at class initialisation: main must install the log manager first. */
+  private static Logger log() {
+    return Logger.getLogger(GopherAgent.class.getName());
+  }
 
   static final TableDef AGENT_HTTP = TableDef.builder("agent_http")
       .keys("endpoint")
@@ -43,6 +49,7 @@ public final class GopherAgent implements AutoCloseable {
   private final Sampler sampler;
   private final PrometheusExporter exporter;
   private final ProbeControl control;
+  private final KafkaExporter kafka;
   private final EventLoopGroup loop = new NioEventLoopGroup(1);
   private HttpServer exportServer;
   private HttpServer controlServer;
@@ -61,6 +68,15 @@ public final class GopherAgent implements AutoCloseable {
     this.exporter = new PrometheusExporter(config.ageOutSeconds * 1000, config.export.timestamps);
     this.control = new ProbeControl(probes, Path.of(config.control.probesInit));
     sampler.addListener(exporter);
+    KafkaConfig kafkaConfig = KafkaConfig.fromMap(config.kafka);
+    this.kafka = kafkaConfig.enabled() ? new KafkaExporter(kafkaConfig) : null;
+    if (kafka != null) {
+      sampler.addListener(kafka);
+      // Sub-health events need a channel: they go out on Kafka, with thresholds from each probe's params.
+      sampler.addListener(new SubHealthDetector(
+          p -> probes.specs().containsKey(p) ? probes.state(p).config().params() : java.util.Map.of(), kafka::publish));
+      sampler.addRowSource(kafka::selfRows);
+    }
   }
 
   static Path netnsPath(String netns) {
@@ -89,7 +105,7 @@ public final class GopherAgent implements AutoCloseable {
 
   /** Restores probe configuration, opens both endpoints and starts sampling. */
   public GopherAgent start() throws Exception {
-    LOG.info(() -> "gala agent " + identity.machineId() + (scope.isHost() ? "" : " scoped to netns inode "
+    log().info(() -> "gala agent " + identity.machineId() + (scope.isHost() ? "" : " scoped to netns inode "
         + scope.netnsInode()));
     control.restore(config.defaultProbes);
     exportServer = HttpServer.start("exporter", loop, config.export.address, config.export.port,
@@ -125,10 +141,14 @@ public final class GopherAgent implements AutoCloseable {
       controlServer.close();
     }
     probes.close();
+    if (kafka != null) {
+      kafka.close();
+    }
     loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
   }
 
   public static void main(String[] args) throws Exception {
+    Logging.useAgentLogManager();
     Logging.configure();
     AgentConfig config;
     try {
@@ -142,11 +162,13 @@ public final class GopherAgent implements AutoCloseable {
     GopherAgent agent = new GopherAgent(config, ProbeCatalog.all()).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("stopping: detaching all probes");
+      log().info("stopping: detaching all probes");
       agent.close();
+      log().info("stopped");
+      Logging.close();
       stopped.countDown();
     }, "shutdown"));
-    LOG.info(() -> "metrics on http://" + config.export.address + ":" + agent.exportPort() + "/metrics, probe control on http://"
+    log().info(() -> "metrics on http://" + config.export.address + ":" + agent.exportPort() + "/metrics, probe control on http://"
         + config.control.address + ":" + agent.controlPort() + "/<probe>");
     stopped.await();
   }

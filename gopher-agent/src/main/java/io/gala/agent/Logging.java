@@ -10,6 +10,36 @@ import java.util.logging.Logger;
 final class Logging {
   private Logging() {}
 
+  /**
+   * Keeps logging alive during shutdown: JUL's own shutdown hook resets the LogManager concurrently
+   * with ours, which would swallow "stopping: detaching all probes" and the probes' last words.
+   * Installed through the java.util.logging.manager property before any logger exists.
+   */
+  public static final class AgentLogManager extends java.util.logging.LogManager {
+    @Override
+    public void reset() {
+      // deferred to resetAtExit()
+    }
+
+    void resetAtExit() {
+      super.reset();
+    }
+  }
+
+  /** Must run before the first Logger is created (first statement of main). */
+  static void useAgentLogManager() {
+    if (System.getProperty("java.util.logging.manager") == null) {
+      System.setProperty("java.util.logging.manager", AgentLogManager.class.getName());
+    }
+  }
+
+  /** Flushes and closes the handlers, last thing before the JVM exits. */
+  static void close() {
+    if (java.util.logging.LogManager.getLogManager() instanceof AgentLogManager m) {
+      m.resetAtExit();
+    }
+  }
+
   static void configure() {
     if (System.getProperty("java.util.logging.config.file") != null) {
       return;

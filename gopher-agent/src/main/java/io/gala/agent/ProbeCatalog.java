@@ -2,6 +2,9 @@ package io.gala.agent;
 
 import io.gala.agent.probe.ProbeSpec;
 import io.gala.agent.probe.ProbeSpec.ParamSpec;
+import io.gala.agent.probe.baseinfo.BaseinfoProbe;
+import io.gala.agent.probe.container.ContainerProbe;
+import io.gala.agent.probe.io.IoProbe;
 import io.gala.agent.probe.l7.L7Probe;
 import io.gala.agent.probe.proc.ProcProbe;
 import java.util.List;
@@ -13,6 +16,9 @@ final class ProbeCatalog {
 
   static List<ProbeSpec> all() {
     return List.of(
+        ProbeSpec.of("baseinfo", BaseinfoProbe::new, Set.of()),
+        ProbeSpec.of("container", ContainerProbe::new, Set.of(), ParamSpec.text("cgroup_prefixes", 1024)),
+        IoProbe.spec(),
         ProbeSpec.of("proc", ProcProbe::new, Set.of("proc_syscall"), ParamSpec.number("max_procs", 1024, 1 << 20)),
         L7Probe.spec());
   }

@@ -106,6 +106,27 @@ public final class BpfMap {
     return true;
   }
 
+  /**
+   * A per-CPU array of u64 counters (such as a probe's {@code map_full}) summed over CPUs: one total per
+   * index, named by {@code names[index]} with the prefix.
+   */
+  public java.util.Map<String, Long> perCpuCounters(String prefix, String... names) {
+    java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+    Pointer key = newKey();
+    Pointer value = newValue();
+    for (int i = 0; i < names.length; i++) {
+      key.putInt(0, i);
+      long total = 0;
+      if (lookup(key, value)) {
+        for (int cpu = 0; cpu < valueCopies; cpu++) {
+          total += value.getLong((long) cpu * valueStride);
+        }
+      }
+      out.put(prefix + names[i], total);
+    }
+    return out;
+  }
+
   /** Visits every entry; returns how many. Entries added or removed meanwhile may or may not be seen. */
   public int forEach(EntryVisitor visitor) {
     if (!batchUnsupported) {

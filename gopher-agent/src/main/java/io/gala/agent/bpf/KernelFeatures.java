@@ -11,6 +11,8 @@ import jnr.ffi.Pointer;
 public final class KernelFeatures {
   private static final int BTF_KIND_TYPEDEF = 8;
   private static final int BTF_KIND_STRUCT = 4;
+  private static final int BTF_KIND_PTR = 2;
+  private static final int BTF_KIND_FUNC_PROTO = 13;
   private static final Path TRACEFS = Path.of("/sys/kernel/tracing/events");
   private static final Path DEBUGFS_TRACING = Path.of("/sys/kernel/debug/tracing/events");
   private static Pointer vmlinuxBtf;
@@ -52,5 +54,31 @@ public final class KernelFeatures {
 
   public static boolean hasStruct(String name) {
     return Native.LIBBPF.btf__find_by_name_kind(vmlinux(), name, BTF_KIND_STRUCT) > 0;
+  }
+
+  /**
+   * How many arguments a tracepoint passes to {@code tp_btf} and {@code raw_tp} programs (the hidden
+   * context pointer of {@code btf_trace_<tp>} not counted), or -1 when this kernel lacks it. Tells apart
+   * argument lists that changed between kernels, e.g. {@code block_rq_issue}: (q, rq) on 5.10, (rq) from
+   * 5.11.
+   */
+  public static int tracepointArgCount(String tracepoint) {
+    Pointer btf = vmlinux();
+    int id = Native.LIBBPF.btf__find_by_name_kind(btf, "btf_trace_" + tracepoint, BTF_KIND_TYPEDEF);
+    if (id <= 0) {
+      return -1;
+    }
+    // typedef -> pointer -> func_proto; btf_type is {name_off, info, size_or_type}, kind in info bits 24-28.
+    Pointer ptr = Native.LIBBPF.btf__type_by_id(btf, Native.LIBBPF.btf__type_by_id(btf, id).getInt(8));
+    Pointer proto = Native.LIBBPF.btf__type_by_id(btf, ptr.getInt(8));
+    if (btfKind(ptr) != BTF_KIND_PTR || btfKind(proto) != BTF_KIND_FUNC_PROTO) {
+      throw new IllegalStateException("vmlinux BTF: btf_trace_" + tracepoint
+          + " is not a typedef of a function pointer; cannot tell its arguments");
+    }
+    return (proto.getInt(4) & 0xffff) - 1;
+  }
+
+  private static int btfKind(Pointer type) {
+    return (type.getInt(4) >>> 24) & 0x1f;
   }
 }

@@ -16,5 +16,7 @@ public interface LibC {
 
   int getppid();
 
+  int statvfs(@In String path, @Out Pointer buf);
+
   int O_RDONLY = 0;
 }

@@ -89,7 +89,9 @@ public final class ProbeControl {
   private HttpResponse put(String probe, HttpRequest req) {
     String body = req.bodyText();
     String json = body.strip();
-    if (req.contentType().startsWith("application/x-www-form-urlencoded") || json.startsWith("json=")) {
+    // curl -d sends a form content type even for a plain JSON body: a body that starts with '{' is JSON.
+    if (!json.startsWith("{")
+        && (req.contentType().startsWith("application/x-www-form-urlencoded") || json.startsWith("json="))) {
       json = formField(body, "json");
       if (json == null) {
         invalidRequests.incrementAndGet();

@@ -14,8 +14,8 @@ public record MetricDef(String name, MetricKind kind, String unit, String help) 
     if (help == null || help.isBlank()) {
       throw new IllegalArgumentException("metric " + name + " needs a help text");
     }
-    if (!name.matches("[a-z][a-z0-9_]*")) {
-      throw new IllegalArgumentException("metric name " + name + " is not [a-z][a-z0-9_]*");
+    if (!name.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
+      throw new IllegalArgumentException("metric name " + name + " is not a Prometheus name [a-zA-Z_][a-zA-Z0-9_]*");
     }
   }
 }

@@ -118,6 +118,9 @@ class ProbeControlTest {
     assertThat(r.body()).contains("\"state\":\"running\"").contains("\"demo_a\"").contains("\"max_links\":100");
     assertThat(get("demo").body()).isEqualTo(r.body());
     assertThat(Files.readString(dir.resolve("probes.init"))).startsWith("demo {").contains("\"report_period\":30");
+    // curl -d '{...}' without json= sends a form content type with a JSON body: accepted as JSON.
+    assertThat(put("demo", "{\"state\":\"stopped\"}", "application/x-www-form-urlencoded").statusCode()).isEqualTo(200);
+    assertThat(get("demo").body()).contains("\"state\":\"stopped\"");
   }
 
   @Test

@@ -281,19 +281,7 @@ public final class L7Probe implements Probe {
     if (obj == null) {
       return h;
     }
-    BpfMap counters = obj.map("counters");
-    long[] sums = new long[CaptureEvent.COUNTERS.length];
-    Pointer key = counters.newKey();
-    Pointer value = counters.newValue();
-    for (int i = 0; i < sums.length; i++) {
-      key.putInt(0, i);
-      if (counters.lookup(key, value)) {
-        for (int cpu = 0; cpu < counters.valueCopies(); cpu++) {
-          sums[i] += value.getLong((long) cpu * counters.valueStride());
-        }
-      }
-      h.put(CaptureEvent.COUNTERS[i], sums[i]);
-    }
+    h.putAll(obj.map("counters").perCpuCounters("", CaptureEvent.COUNTERS));
     if (reader != null) {
       h.put("handler_errors", reader.handlerErrors());
     }

@@ -224,21 +224,7 @@ public final class ProcProbe implements Probe {
     if (mapFull == null) {
       return Map.of();
     }
-    String[] names = {"map_full/procs", "map_full/syscall_fails", "map_full/start"};
-    Map<String, Long> out = new LinkedHashMap<>();
-    Pointer key = mapFull.newKey();
-    Pointer value = mapFull.newValue();
-    for (int i = 0; i < names.length; i++) {
-      key.putInt(0, i);
-      long total = 0;
-      if (mapFull.lookup(key, value)) {
-        for (int cpu = 0; cpu < mapFull.valueCopies(); cpu++) {
-          total += value.getLong((long) cpu * mapFull.valueStride());
-        }
-      }
-      out.put(names[i], total);
-    }
-    return out;
+    return mapFull.perCpuCounters("map_full/", "procs", "syscall_fails", "start");
   }
 
   @Override

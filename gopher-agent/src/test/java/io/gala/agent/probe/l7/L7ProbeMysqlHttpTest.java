@@ -80,7 +80,7 @@ class L7ProbeMysqlHttpTest {
     Snoopers snoopers = new Snoopers(List.of(mariadb.pid()),
         List.of(new ProcName("sysbench", "--mysql-port=" + MYSQL_PORT)), List.of());
     try (L7Probe probe = new L7Probe()) {
-      probe.start(Servers.context(snoopers, Map.of("l7_protocol", "mysql")));
+      probe.start(Servers.context(snoopers, Map.of("l7_protocol", "mysql", "ringbuf_kb", 65536)));
       Map<String, Long> before = status();
       Servers.run(sysbench("run", 200));
       Map<String, Long> after = status();
@@ -110,7 +110,7 @@ class L7ProbeMysqlHttpTest {
     nginx.toHandle().children().forEach(c -> pids.add(c.pid()));
     Snoopers snoopers = new Snoopers(pids, List.of(), List.of());
     try (L7Probe probe = new L7Probe()) {
-      probe.start(Servers.context(snoopers, Map.of("l7_protocol", "http")));
+      probe.start(Servers.context(snoopers, Map.of("l7_protocol", "http", "ringbuf_kb", 65536)));
       long before = accessLogLines();
       Servers.run(List.of("wrk", "-t", "1", "-c", "8", "-d", "3s", "http://127.0.0.1:" + HTTP_PORT + "/index.html"));
       Servers.run(List.of("curl", "-s", "-o", "/dev/null", "http://127.0.0.1:" + HTTP_PORT + "/missing"));

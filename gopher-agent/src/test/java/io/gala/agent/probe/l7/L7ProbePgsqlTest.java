@@ -52,7 +52,7 @@ class L7ProbePgsqlTest {
     long postmaster = postmasterPid();
     Snoopers snoopers = new Snoopers(List.of(postmaster), List.of(new ProcName("pgbench", "-p " + PORT)), List.of());
     try (L7Probe probe = new L7Probe()) {
-      probe.start(Servers.context(snoopers, Map.of()));
+      probe.start(Servers.context(snoopers, Map.of("ringbuf_kb", 65536)));
       int sessionsBefore = psqlSessions;
       long before = xactCommit(); // over the unix socket: not TCP, not seen
       Servers.run(List.of("pgbench", "-n", "-h", "127.0.0.1", "-p", Integer.toString(PORT), "-U", "postgres",

@@ -24,6 +24,11 @@ class L7ProbeRedisTest {
   private static final int PORT = 16391;
   private static final List<String> TESTS = List.of("ping_inline", "ping_mbulk", "set", "get", "incr", "lpush",
       "lrange_100");
+  /**
+   * 64 MiB: the shared test machine runs at a load of 10-20 on 2 CPUs, and a starved reader must not
+   * lose events (the default 8 MiB holds about 1.5 s of this benchmark).
+   */
+  private static final int RINGBUF_KB = 65536;
   private static Process redis;
 
   @BeforeAll
@@ -44,7 +49,7 @@ class L7ProbeRedisTest {
   void countsBenchmarkCommandsAsRedisDoesAndMeasuresTheClientsLatency(String hook) throws Exception {
     Snoopers snoopers = new Snoopers(List.of(redis.pid()), List.of(new ProcName("redis-benchmark", "-p " + PORT)), List.of());
     try (L7Probe probe = new L7Probe()) {
-      probe.start(Servers.context(snoopers, Map.of("capture_hook", hook)));
+      probe.start(Servers.context(snoopers, Map.of("capture_hook", hook, "ringbuf_kb", RINGBUF_KB)));
       Map<String, Long> before = commandstats();
       Process bench = new ProcessBuilder("redis-benchmark", "-p", Integer.toString(PORT), "-c", "20", "-n", "5000",
           "-t", String.join(",", TESTS), "--csv").redirectErrorStream(true).start();

@@ -108,11 +108,13 @@ class ProcProbeTest {
       }
     }
     Thread.sleep(500);
-    double k0 = row(sample(probe), "proc", spin.pid()).orElseThrow().value("runq_delay_seconds");
+    // schedstat is read right before the sample, whose first step reads the kernel map: a sample walks
+    // all of /proc afterwards, which under load takes long enough to skew the windows otherwise.
     long s0 = schedstatRunDelayNs(spin.pid());
+    double k0 = row(sample(probe), "proc", spin.pid()).orElseThrow().value("runq_delay_seconds");
     Thread.sleep(4000);
-    double k1 = row(sample(probe), "proc", spin.pid()).orElseThrow().value("runq_delay_seconds");
     long s1 = schedstatRunDelayNs(spin.pid());
+    double k1 = row(sample(probe), "proc", spin.pid()).orElseThrow().value("runq_delay_seconds");
     spin.destroy();
     hogList.forEach(Process::destroy);
     double kernelTruth = (s1 - s0) / 1e9;
