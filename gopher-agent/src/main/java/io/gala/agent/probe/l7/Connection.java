@@ -17,6 +17,14 @@ final class Connection {
   final String remoteIp;
   final int remotePort;
   State state = State.DETECTING;
+  /**
+   * While detecting: the small segments seen so far in each direction (received, sent), fully
+   * captured, at most {@link Connections#DETECT_PREFIX} bytes: servers that read a length first (a Kafka
+   * broker reads 4 bytes, then the rest) show the request only when they are put together.
+   */
+  final byte[][] prefix = new byte[2][];
+  final int[] prefixLen = new int[2];
+  final long[] prefixTs = new long[2];
   /** Segments and bytes looked at while detecting. */
   int probes;
   long probedBytes;

@@ -32,6 +32,8 @@ final class Connections {
   private static final Logger LOG = Logger.getLogger(Connections.class.getName());
   /** Segments and bytes looked at before a connection is declared not parseable. */
   private static final int DETECT_SEGMENTS = 8;
+  /** Small segments of one direction put together before detection. */
+  static final int DETECT_PREFIX = 64;
   private static final long DETECT_BYTES = 16 * 1024;
   private static final long IDLE_NS = 600_000_000_000L;
   private static final int SWEEP_EVERY = 65536;
@@ -123,8 +125,26 @@ final class Connections {
 
   private void detect(Connection c, long ts, boolean sent, byte[] data, int captured, long length) {
     countIo(c, sent, length);
-    Detection d = captured > 0 ? ProtocolDetector.detect(data, captured, length) : null;
+    int dir = sent ? 1 : 0;
+    byte[] head = data;
+    int headLen = captured;
+    long headLength = length;
+    int earlier = c.prefixLen[dir];
+    if (earlier > 0) {
+      // Earlier small segments of this direction come first.
+      headLen = Math.min(earlier + captured, DETECT_PREFIX + captured);
+      head = new byte[headLen];
+      System.arraycopy(c.prefix[dir], 0, head, 0, earlier);
+      System.arraycopy(data, 0, head, earlier, headLen - earlier);
+      headLength = earlier + length;
+    }
+    Detection d = headLen > 0 ? ProtocolDetector.detect(head, headLen, headLength) : null;
+    if (d == null && earlier > 0 && captured > 0) {
+      d = ProtocolDetector.detect(data, captured, length); // the earlier bytes were something else
+      earlier = d == null ? earlier : 0;
+    }
     if (d == null) {
+      keepPrefix(c, dir, ts, data, captured, length);
       c.probes++;
       c.probedBytes += length;
       if (c.probes >= DETECT_SEGMENTS || c.probedBytes >= DETECT_BYTES) {
@@ -150,7 +170,29 @@ final class Connections {
     }
     c.parser = newParser(d, exchangeSink(c));
     c.state = Connection.State.PARSING;
+    if (earlier > 0) {
+      c.parser.feed(c.client == sent, c.prefix[dir], 0, earlier, earlier, c.prefixTs[dir]);
+    }
+    c.prefix[0] = c.prefix[1] = null;
     c.parser.feed(c.client == sent, data, 0, captured, length, ts);
+  }
+
+  /** Keeps a small, fully captured segment for the next detection in its direction; drops the rest. */
+  private static void keepPrefix(Connection c, int dir, long ts, byte[] data, int captured, long length) {
+    int earlier = c.prefixLen[dir];
+    if (captured != length || earlier + captured > DETECT_PREFIX) {
+      c.prefixLen[dir] = 0; // too big to be a length read, or not all captured: start afresh next time
+      return;
+    }
+    if (c.prefix[dir] == null) {
+      c.prefix[dir] = new byte[DETECT_PREFIX];
+      c.prefixTs[dir] = ts;
+    }
+    if (earlier == 0) {
+      c.prefixTs[dir] = ts;
+    }
+    System.arraycopy(data, 0, c.prefix[dir], earlier, captured);
+    c.prefixLen[dir] = earlier + captured;
   }
 
   private void parse(Connection c, long ts, boolean sent, byte[] data, int captured, long length) {

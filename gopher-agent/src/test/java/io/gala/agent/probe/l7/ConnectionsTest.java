@@ -106,6 +106,26 @@ class ConnectionsTest {
   }
 
   @Test
+  void putsTogetherALengthReadAndTheRestBeforeDetecting() {
+    Connections c = connections(EnumSet.allOf(Protocol.class));
+    // A Kafka broker reads the 4-byte size, then the request: ApiVersions v3, correlation id 1.
+    byte[] request = java.util.HexFormat.of().parseHex(
+        "00120003000000010006616263646566000161");
+    Connections.NewConnection ends = endpoint("127.0.0.1", 9092, "127.0.0.1", 40002);
+    c.onData(6, 60, 1, false, new byte[] {0, 0, 0, (byte) request.length}, 4, 4, ends);
+    c.onData(6, 60, 2, false, request, request.length, request.length, ends);
+    byte[] response = java.util.HexFormat.of().parseHex("0000000a000000010000000000000000");
+    c.onData(6, 60, 3, true, response, response.length, response.length, ends);
+    c.onClose(6);
+
+    assertThat(sample()).filteredOn(r -> r.table() == L7Tables.RPC_API).singleElement().satisfies(r -> {
+      assertThat(r.key("l7_role")).isEqualTo("server");
+      assertThat(r.key("api")).isEqualTo("ApiVersions");
+      assertThat(r.value("resp_count")).isEqualTo(1);
+    });
+  }
+
+  @Test
   void tellsTheKernelToIgnoreWhatItCannotParseOrWasNotAskedFor() {
     Connections c = connections(EnumSet.of(Protocol.HTTP));
     replay(c, "pgsql/psql.txt", 4, 40, true);
