@@ -28,10 +28,8 @@ final class Connection {
   /** Segments and bytes looked at while detecting. */
   int probes;
   long probedBytes;
-  long bytesSent;
-  long bytesRecv;
-  long segsSent;
-  long segsRecv;
+  /** I/O while the protocol was being detected; it moves to the link once known. */
+  final IoCounts io = new IoCounts();
   /** Whether this process is the client of the connection (it sends the requests). */
   boolean client;
   StreamParser parser;

@@ -124,7 +124,7 @@ final class Connections {
   }
 
   private void detect(Connection c, long ts, boolean sent, byte[] data, int captured, long length) {
-    countIo(c, sent, length);
+    c.io.add(sent, length);
     int dir = sent ? 1 : 0;
     byte[] head = data;
     int headLen = captured;
@@ -205,16 +205,6 @@ final class Connections {
       }
       finishParser(c);
       giveUp(c);
-    }
-  }
-
-  private void countIo(Connection c, boolean sent, long length) {
-    if (sent) {
-      c.bytesSent += length;
-      c.segsSent++;
-    } else {
-      c.bytesRecv += length;
-      c.segsRecv++;
     }
   }
 

@@ -87,10 +87,7 @@ final class L7Metrics {
     link.openConnections++;
     link.active = true;
     // Bytes moved while the protocol was being detected belong to the link too.
-    link.bytesSent += c.bytesSent;
-    link.bytesRecv += c.bytesRecv;
-    link.segsSent += c.segsSent;
-    link.segsRecv += c.segsRecv;
+    link.io.addAll(c.io);
     return link;
   }
 
@@ -102,13 +99,7 @@ final class L7Metrics {
   }
 
   synchronized void io(LinkStats link, boolean sent, long bytes) {
-    if (sent) {
-      link.bytesSent += bytes;
-      link.segsSent++;
-    } else {
-      link.bytesRecv += bytes;
-      link.segsRecv++;
-    }
+    link.io.add(sent, bytes);
     link.active = true;
   }
 
@@ -210,8 +201,8 @@ final class L7Metrics {
 
   private static void emitLink(LinkStats l, double seconds, Consumer<Row> sink) {
     sink.accept(keys(L7Tables.LINK.row(), l)
-        .set("bytes_sent", l.bytesSent).set("bytes_recv", l.bytesRecv)
-        .set("segs_sent", l.segsSent).set("segs_recv", l.segsRecv).build());
+        .set("bytes_sent", l.io.bytesSent).set("bytes_recv", l.io.bytesRecv)
+        .set("segs_sent", l.io.segsSent).set("segs_recv", l.io.segsRecv).build());
     if (l.rpc.requests() == 0) {
       return;
     }

@@ -18,10 +18,7 @@ final class LinkStats {
   final Map<String, RpcStats> apis = new HashMap<>();
   private final int maxApis;
   private final LogLinearBuckets.Range apiRange;
-  long bytesSent;
-  long bytesRecv;
-  long segsSent;
-  long segsRecv;
+  final IoCounts io = new IoCounts();
   int openConnections;
   /** Whether any I/O or exchange happened since the last sample. */
   boolean active;
