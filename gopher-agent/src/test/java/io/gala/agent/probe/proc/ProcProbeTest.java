@@ -90,7 +90,7 @@ class ProcProbeTest {
   }
 
   /** schedstat's run_delay and the kernel map's sum for one process at (about) the same moment. */
-  private record RunDelay(long schedstatNs, long probeNs, long maxNs, long spreadNs) {}
+  private record RunDelay(long schedstatNs, long probeNs, long probeWaits, long maxNs, long spreadNs) {}
 
   /**
    * Reads the map between two reads of schedstat and takes their mean, retrying until the three reads
@@ -108,7 +108,7 @@ class ProcProbeTest {
       assertThat(stats).as("kernel record of " + pid).isNotNull();
       maxNs = maxNs < 0 ? stats.runqMaxNs() : maxNs;
       if (System.nanoTime() - t0 < 2_000_000 || attempt == 50) {
-        return new RunDelay((before + after) / 2, stats.runqDelayNs(), maxNs, after - before);
+        return new RunDelay((before + after) / 2, stats.runqDelayNs(), stats.runqCount(), maxNs, after - before);
       }
     }
   }
@@ -134,14 +134,15 @@ class ProcProbeTest {
         assertThat(measured).as("run-queue delay (hogs=true), schedstat says " + truth)
             .isCloseTo(truth, within(truth * 0.10));
       } else {
-        // Idle, the thread waits a few microseconds per wake-up. Kernel 6.18 here counts in schedstat
-        // only some of those waits (0.2-0.6 of what the probe sees, varying from run to run, steady
-        // under load): with EEVDF's delayed dequeue a woken task may never have left the run queue.
-        // The probe times each wake-up to its switch-in. Both must agree that the CPU was idle: not
-        // less than schedstat, and under 0.5 % of the 4 s window more.
-        assertThat(measured).as("run-queue delay (hogs=false), schedstat says " + truth)
+        // Idle, each wait is a few microseconds, and schedstat leaves out part of it: a wake-up that
+        // preempts the running task (often the idle task) sets RQCF_REQ_SKIP, and the switch that
+        // follows reuses the run-queue clock of the wake-up, so run_delay ends the wait before the
+        // switch the probe times (measured here: the same number of waits, 2-10 us more each).
+        // Hence: not less than schedstat, and at most 15 us more per wait.
+        long waits = r1.probeWaits() - r0.probeWaits();
+        assertThat(measured).as("run-queue delay (hogs=false) over " + waits + " waits, schedstat says " + truth)
             .isGreaterThanOrEqualTo(truth * 0.9)
-            .isLessThan(truth + 0.020);
+            .isLessThanOrEqualTo(truth * 1.1 + waits * 15e-6);
       }
       assertThat(max).as("longest wait of the period").isLessThanOrEqualTo(measured).isPositive();
       if (hogs) {
