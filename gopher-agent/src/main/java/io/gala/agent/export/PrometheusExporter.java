@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Serves the last completed sample as Prometheus text: rendered once per sample on the sampler thread,
- * served as the same bytes to every scrape until the next sample. Each series carries the sample's
+ * Serves the last completed sample as Prometheus text: rendered at the first scrape after a sample and
+ * served as the same bytes to every later scrape until the next sample. Rendering is most of the
+ * agent's idle CPU (a thousand connections give megabytes of text), so samples no one scrapes (sample
+ * period shorter than the scrape interval) are never rendered. Each series carries the sample's
  * timestamp (configurable), so that Prometheus and Kafka consumers see the same instant.
  */
 public final class PrometheusExporter implements SampleListener {
@@ -17,8 +19,12 @@ public final class PrometheusExporter implements SampleListener {
 
   private final SeriesStore store;
   private final boolean timestamps;
-  private volatile byte[] body = new byte[0];
-  private volatile long sampleMillis = -1;
+  private volatile Snapshot latest;
+  private Snapshot rendered;
+  private byte[] body = new byte[0];
+
+  /** The rows current after one sample; immutable, so that a scrape thread may render it. */
+  private record Snapshot(Map<TableDef, List<Row>> rows, String machineId, long timestampMillis) {}
 
   /** @param ageOutMillis entities not refreshed for this long disappear (gala-ops: 60 s). */
   public PrometheusExporter(long ageOutMillis, boolean timestamps) {
@@ -28,21 +34,29 @@ public final class PrometheusExporter implements SampleListener {
 
   @Override
   public void onSample(Sample sample) {
-    Map<TableDef, List<Row>> current = store.update(sample);
-    StringBuilder out = new StringBuilder(64 * 1024);
-    PrometheusText.render(out, current, sample.identity().machineId(), timestamps ? sample.timestampMillis() : -1);
-    body = out.toString().getBytes(StandardCharsets.UTF_8);
-    sampleMillis = sample.timestampMillis();
+    latest = new Snapshot(store.update(sample), sample.identity().machineId(), sample.timestampMillis());
   }
 
   /** Time of the sample being served, or -1 before the first one. */
   public long sampleMillis() {
-    return sampleMillis;
+    Snapshot s = latest;
+    return s == null ? -1 : s.timestampMillis();
   }
 
   /** The exposition text of the last sample. */
   public String text() {
-    return new String(body, StandardCharsets.UTF_8);
+    return new String(body(), StandardCharsets.UTF_8);
+  }
+
+  private synchronized byte[] body() {
+    Snapshot s = latest;
+    if (s != null && s != rendered) {
+      StringBuilder out = new StringBuilder(64 * 1024);
+      PrometheusText.render(out, s.rows(), s.machineId(), timestamps ? s.timestampMillis() : -1);
+      body = out.toString().getBytes(StandardCharsets.UTF_8);
+      rendered = s;
+    }
+    return body;
   }
 
   /** The HTTP response for a scrape of {@code /metrics} (or {@code /}). */
@@ -50,9 +64,9 @@ public final class PrometheusExporter implements SampleListener {
     if (!path.equals("/metrics") && !path.equals("/")) {
       return HttpResponse.text(404, "no such path " + path + "; metrics are at /metrics\n");
     }
-    if (sampleMillis < 0) {
+    if (latest == null) {
       return HttpResponse.text(503, "no sample yet; the first arrives one sample period after start\n");
     }
-    return new HttpResponse(200, CONTENT_TYPE, body);
+    return new HttpResponse(200, CONTENT_TYPE, body());
   }
 }
