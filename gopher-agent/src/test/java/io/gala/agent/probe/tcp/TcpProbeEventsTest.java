@@ -72,20 +72,23 @@ class TcpProbeEventsTest {
     long toZeroBefore = Namespaces.netstat(Namespaces.B, "TcpExt", "TCPToZeroWindowAdv");
     try (TcpProbe probe = started(Scope.HOST)) {
       // A receiver with a small buffer that reads nothing for a second, then everything.
-      ns.spawn(Namespaces.B, "python3", "-c", """
+      Process receiver = ns.spawn(Namespaces.B, "python3", "-c", """
           import socket, time
           s = socket.socket()
           s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
           s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
           s.bind(('0.0.0.0', %d))
           s.listen(1)
+          print('ready', flush=True)
           c, _ = s.accept()
           time.sleep(1)
           while c.recv(1 << 16):
               pass
           c.close()
           """.formatted(SLOW_PORT));
-      Thread.sleep(300);
+      // Connect only once it listens: a fixed wait loses to python's start-up on a loaded machine.
+      String ready = new String(receiver.getInputStream().readNBytes(5), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(ready).as("receiver in " + Namespaces.B + " listening").isEqualTo("ready");
       ns.client(Namespaces.A, Namespaces.IP_B, SLOW_PORT, 1, 2_000_000, 0);
       Namespaces.Rows rows = collect(probe, r -> r.sum("rx_bytes", "server", SLOW_PORT) >= 2_000_000);
       long toZero = Namespaces.netstat(Namespaces.B, "TcpExt", "TCPToZeroWindowAdv") - toZeroBefore;
