@@ -51,9 +51,15 @@ public final class PrometheusExporter implements SampleListener {
   private synchronized byte[] body() {
     Snapshot s = latest;
     if (s != null && s != rendered) {
+      body = new byte[0]; // the previous text may go while the next one is built
       StringBuilder out = new StringBuilder(64 * 1024);
       PrometheusText.render(out, s.rows(), s.machineId(), timestamps ? s.timestampMillis() : -1);
-      body = out.toString().getBytes(StandardCharsets.UTF_8);
+      // Encoded straight from the builder: one copy of a text that can be tens of megabytes, not two.
+      java.nio.ByteBuffer encoded = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(out));
+      out = null;
+      byte[] bytes = new byte[encoded.remaining()];
+      encoded.get(bytes);
+      body = bytes;
       rendered = s;
     }
     return body;

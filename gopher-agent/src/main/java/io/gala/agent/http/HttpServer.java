@@ -166,7 +166,14 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       server[0].rejected.incrementAndGet();
-      LOG.fine(() -> "connection error: " + cause);
+      if (cause instanceof Error) {
+        // Out of memory while building a response (a huge exposition) would otherwise look like an
+        // empty reply and nothing in the log.
+        LOG.log(Level.SEVERE, server[0].name + ": request failed: " + cause
+            + " (raise -Xmx, or reduce series: fewer probes, snoopers, coarser sub-probes)", cause);
+      } else {
+        LOG.fine(() -> "connection error: " + cause);
+      }
       ctx.close();
     }
   }

@@ -19,6 +19,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,8 @@ public final class TcpProbe implements Probe {
   /** Final records waiting for the next sample; beyond this (a stalled sampler) they are counted and lost. */
   private static final int CLOSED_QUEUE_MAX = 100_000;
   private static final long RESCAN_MILLIS = 10_000;
+  private static final int DEFAULT_FOLD_THRESHOLD = 256;
+  private static final long FOLD_QUIET_MILLIS = 120_000;
   /** enum tcp_counter of tcp.h, as health counter names. */
   private static final String[] KERNEL_COUNTERS = {
       "map_full/links", "map_full/listeners", "events_lost", "drops_unparsed"};
@@ -77,11 +80,15 @@ public final class TcpProbe implements Probe {
   private Map<Long, Long> resolvedOwners = new HashMap<>();
   /** Final records of the previous sample by socket address, for a RST sent just after the final record. */
   private Map<Long, TcpRecord> lastFinals = Map.of();
+  /** Sockets reported alive at the last sample: their final records keep their own series. */
+  private Set<Long> liveAtLastSample = Set.of();
+  private ShortLinkRollup rollup = new ShortLinkRollup(DEFAULT_FOLD_THRESHOLD, FOLD_QUIET_MILLIS);
 
   /** What the agent's catalog and the control API know about this probe: sub-probes and params. */
   public static ProbeSpec spec() {
     return ProbeSpec.of(NAME, TcpProbe::new, SUBPROBES,
-        ParamSpec.number("max_links", 1024, 4_194_304), ParamSpec.number("max_drops", 1024, 1_048_576));
+        ParamSpec.number("max_links", 1024, 4_194_304), ParamSpec.number("max_drops", 1024, 1_048_576),
+        ParamSpec.number("fold_short_links_over", 0, 1_000_000));
   }
 
   @Override
@@ -124,6 +131,7 @@ public final class TcpProbe implements Probe {
       obj.disableProgram("handle_receive_reset");
     }
     obj.resizeMap("links", (int) cfg.param("max_links", 65536));
+    rollup = new ShortLinkRollup((int) cfg.param("fold_short_links_over", DEFAULT_FOLD_THRESHOLD), FOLD_QUIET_MILLIS);
     obj.resizeMap("drops", (int) cfg.param("max_drops", 16384));
     obj.load(OPTIONAL_PROGRAMS);
     List<String> skipped = obj.skippedPrograms();
@@ -177,20 +185,35 @@ public final class TcpProbe implements Probe {
     DropCounts drops = readDrops();
     Map<Long, Long> owners = new HashMap<>();
     Map<Long, TcpRecord> finalBySock = new HashMap<>();
+    List<List<Row>> shortLived = new ArrayList<>();
     for (TcpRecord r : finals) {
       finalBySock.put(r.sock(), r);
-      emit(r, drops, owners, sink);
+      if (liveAtLastSample.contains(r.sock())) {
+        emit(r, drops, owners, sink);
+      } else {
+        List<Row> rows = new ArrayList<>(1);
+        emit(r, drops, owners, rows::add);
+        if (!rows.isEmpty()) {
+          shortLived.add(rows);
+        }
+      }
     }
+    long now = System.currentTimeMillis();
+    rollup.fold(shortLived, now).forEach(sink);
+    Set<Long> liveNow = new HashSet<>();
     for (TcpRecord r : live) {
       TcpRecord fin = finalBySock.get(r.sock());
       // Closed between the iterator's read and the drain: the final record already said it all.
       if (fin == null || !fin.tuple().equals(r.tuple())) {
         emit(r, drops, owners, sink);
+        liveNow.add(r.sock());
       }
     }
+    rollup.emit(sink, now);
     forgetDrops(finals, drops);
     resolvedOwners = owners;
     lastFinals = finalBySock;
+    liveAtLastSample = liveNow;
   }
 
   private void emit(TcpRecord r, DropCounts drops, Map<Long, Long> owners, Consumer<Row> sink) {
@@ -363,6 +386,7 @@ public final class TcpProbe implements Probe {
     h.put("netns_unreadable", netnsUnreadable.get());
     h.put("late_rst_unmatched", lateRstUnmatched.get());
     h.put("proc_fd_scans", inodeOwners.scans());
+    h.put("short_links_folded", rollup.foldedConnections());
     return h;
   }
 
