@@ -7,7 +7,9 @@
 # a fault-free period, the fault at a random moment for a set time, recovery. The client SLI is kept per
 # second (sli.csv: unix_ms,sent,ok,errors,p50_us,p99_us,max_us; for PostgreSQL p50 is the mean and
 # p99 the maximum of latency + schedule lag, as pgbench aggregates give no percentiles); the ground
-# truth goes to truth/, which only the scorer reads.
+# truth goes to truth/, which only the scorer reads. Each case directory is a recording: the agents'
+# protobuf batches as the platform's Kafka broker received them (records.bin) plus manifest.json (what the
+# analysis may know); the run ends by replaying them through the baselines into scores/ (./gala lab replay).
 set -euo pipefail
 LAB="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$LAB/.." && pwd)"
@@ -41,12 +43,15 @@ for ((i = ${#CASES[@]} - 1; i > 0; i--)); do j=$((RANDOM % (i + 1))); t="${CASES
 intensity_of() { # kind index -> value from faults.tsv
   awk -F'\t' -v k="$1" -v i="$2" '$1 == k {split($6, v, ","); print v[i]}' "$LAB/faults.tsv"
 }
-# The process a fault is aimed at (a regex on the proc entity's comm label), for the ground truth: the
-# app's server, the neighbour, or the client; empty where the root cause is not a process.
+# The processes a fault is aimed at (a regex on the proc entity's comm label), for the ground truth. A
+# limit on the db host's cgroup (cpu_quota, mem_pressure) hits every process in it, Redis and PostgreSQL
+# alike, so any of them is a right answer (the cgroup is "the container"); otherwise the app's server, the
+# neighbour or the client. Empty where the root cause is not a process.
 target_comm() { # kind app
   local server; server=$([ "$2" = redis ] && echo redis-server || echo postgres)
   case "$1" in
-    cpu_quota|mem_pressure|listen_overflow|db_lock) echo "$server" ;;
+    cpu_quota|mem_pressure) echo "redis-server|postgres" ;;
+    listen_overflow|db_lock) echo "$server" ;;
     cpu_noisy) echo "stress-ng.*" ;;
     io_contention) echo "fio" ;;
     client_cpu) echo "redisload|pgbench" ;;
@@ -200,4 +205,9 @@ JSON
   echo "$id,$app,$kind,$x,$rep,$onset,$end,$p99r,$tputr,$harmed,$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN {printf "%.1f", b - a}')" >>"$OUT/cases.csv"
   lab_log "case $id: p99 x$p99r, throughput x$tputr, harmed=$harmed"
 done
-lab_log "results in $OUT (cases.csv; ground truth in truth/)"
+lab_log "results in $OUT (cases.csv; recordings in cases/; ground truth in truth/)"
+if [ "$PLATFORM" = 1 ]; then
+  "$LAB/replay" "$OUT" --out "$OUT/scores" >/dev/null \
+    && lab_log "scores in $OUT/scores (scores.md, scores.csv, case-scores.csv, plots/)" \
+    || lab_log "scoring failed; run it again with: ./gala lab replay $OUT --out $OUT/scores"
+fi

@@ -49,18 +49,31 @@ public record Recording(Path dir, Manifest manifest, List<Batch> batches, int co
     return Files.exists(apart) ? apart : dir.resolve("truth.json");
   }
 
-  /** Case directories under a run directory, or the directory itself when it is a case; sorted by name. */
+  /**
+   * Case directories, sorted: the directory itself when it is a case, the cases of a run directory
+   * ({@code <run>/cases/*}), or those of every run below a directory of runs (such as lab/recordings).
+   */
   public static List<Path> casesUnder(Path dir) throws IOException {
-    if (Files.isRegularFile(dir.resolve("manifest.json"))) {
-      return List.of(dir);
+    List<Path> out = new ArrayList<>();
+    collect(dir, 0, out);
+    if (out.isEmpty()) {
+      throw new IOException(dir + " holds no recorded case (no manifest.json in it, in cases/*/ or in */cases/*/)");
     }
-    Path cases = Files.isDirectory(dir.resolve("cases")) ? dir.resolve("cases") : dir;
-    try (Stream<Path> s = Files.list(cases)) {
-      List<Path> out = s.filter(p -> Files.isRegularFile(p.resolve("manifest.json"))).sorted().toList();
-      if (out.isEmpty()) {
-        throw new IOException(dir + " holds no recorded case (no */manifest.json under " + cases + ")");
+    return out;
+  }
+
+  private static void collect(Path dir, int depth, List<Path> out) throws IOException {
+    if (Files.isRegularFile(dir.resolve("manifest.json"))) {
+      out.add(dir);
+      return;
+    }
+    if (depth > 2 || !Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.filter(Files::isDirectory).sorted().toList()) {
+        collect(p, depth + 1, out);
       }
-      return out;
     }
   }
 }

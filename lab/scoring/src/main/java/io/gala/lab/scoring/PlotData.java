@@ -11,8 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * What lab/plot.py draws for a case: the faulted entity's metric that moved most during the fault (largest
- * deviation from its training median in IQRs), the protocol and fault times, and where the client SLI is.
+ * What lab/plot.py draws for a case: the metric of an accepted root-cause entity whose median moved most
+ * during the fault (in IQRs of its training window), the protocol and fault times, and where the client SLI is.
  */
 public final class PlotData {
   private PlotData() {}
@@ -32,15 +32,17 @@ public final class PlotData {
           continue;
         }
         java.util.Arrays.sort(train);
+        java.util.Arrays.sort(fault);
+        if (train[0] == train[train.length - 1]) {
+          continue; // constant before the fault: any blip would win
+        }
         double med = train[train.length / 2];
-        double iqr = Math.max(train[train.length * 3 / 4] - train[train.length / 4], 1e-9 + Math.abs(med) * 0.01);
-        for (double v : fault) {
-          double z = Math.abs(v - med) / iqr;
-          if (z > best) {
-            best = z;
-            bestEntity = e;
-            bestMetric = me.getKey();
-          }
+        double iqr = Math.max(train[train.length * 3 / 4] - train[train.length / 4], Math.abs(med) * 0.01);
+        double z = Math.abs(fault[fault.length / 2] - med) / iqr; // the fault's median: a shift, not a blip
+        if (z > best) {
+          best = z;
+          bestEntity = e;
+          bestMetric = me.getKey();
         }
       }
     }
