@@ -40,7 +40,7 @@ def plot(case_file):
     if "t_ms" in c:
         ax1.plot([rel(t) for t in c["t_ms"]], c["value"], marker=".", color="tab:blue")
         ax1.set_ylabel(c["metric"])
-        ax1.set_title("%s: %s x%s on %s" % (c["case"], c["fault"], c["intensity"], c["entity"]), fontsize=9)
+        ax1.set_title("%s: %s (intensity %s), %s" % (c["case"], c["fault"], c["intensity"], c["entity"]), fontsize=9)
     else:
         ax1.set_title("%s: no series of an accepted entity was recorded" % c["case"], fontsize=9)
     t, p99 = sli_p99(c["sli"])
