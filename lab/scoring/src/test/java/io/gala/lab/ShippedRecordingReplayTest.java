@@ -84,7 +84,8 @@ class ShippedRecordingReplayTest {
   @Test
   void theCommandPrintsTheSameMarkdownAsItWrites() throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    LabReplay.run(new String[] {CI.toString(), "--out", out.toString()}, new PrintStream(buf, true, StandardCharsets.UTF_8));
+    LabReplay.run(new String[] {CI.toString(), "--out", out.toString()},
+        new PrintStream(buf, true, StandardCharsets.UTF_8));
     assertThat(buf.toString(StandardCharsets.UTF_8)).isEqualTo(Files.readString(out.resolve("scores.md")));
     assertThat(Files.readString(out.resolve("scores.csv"))).startsWith("baseline,group,cases,AC@1");
     assertThat(Files.readAllLines(out.resolve("case-scores.csv"))).hasSizeGreaterThan(3);

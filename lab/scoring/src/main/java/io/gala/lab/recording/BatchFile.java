@@ -71,7 +71,8 @@ public final class BatchFile {
   /** Writes batches in the same format (for tests and for cutting recordings down). */
   public static void write(Path file, List<Batch> batches) throws IOException {
     try (OutputStream raw = Files.newOutputStream(file);
-        DataOutputStream out = new DataOutputStream(file.toString().endsWith(".gz") ? new GZIPOutputStream(raw) : raw)) {
+        DataOutputStream out = new DataOutputStream(
+            file.toString().endsWith(".gz") ? new GZIPOutputStream(raw) : raw)) {
       for (Batch b : batches) {
         byte[] v = BatchCodec.encode(b);
         out.writeInt(v.length);

@@ -16,24 +16,10 @@ public record Manifest(String caseId, String app, long seed, String agentVersion
 
   public static Manifest read(Path file) throws IOException {
     JsonNode j = new ObjectMapper().readTree(file.toFile());
-    return new Manifest(text(j, "case", file), text(j, "app", file), j.path("seed").asLong(0),
-        j.path("agent_version").asText("unknown"), number(j, "start_ms", file), number(j, "train_start_ms", file),
-        number(j, "train_end_ms", file), number(j, "end_ms", file), j.path("sample_period_ms").asLong(5000),
+    return new Manifest(JsonFields.text(j, "case", file), JsonFields.text(j, "app", file), j.path("seed").asLong(0),
+        j.path("agent_version").asText("unknown"), JsonFields.millis(j, "start_ms", file),
+        JsonFields.millis(j, "train_start_ms", file), JsonFields.millis(j, "train_end_ms", file),
+        JsonFields.millis(j, "end_ms", file), j.path("sample_period_ms").asLong(5000),
         j.path("records").asText("records.bin"), j.path("events").asText("events.bin"));
-  }
-
-  private static String text(JsonNode j, String field, Path file) throws IOException {
-    if (!j.hasNonNull(field)) {
-      throw new IOException(file + ": no \"" + field + "\"");
-    }
-    return j.get(field).asText();
-  }
-
-  private static long number(JsonNode j, String field, Path file) throws IOException {
-    if (!j.path(field).canConvertToLong()) {
-      throw new IOException(file + ": \"" + field + "\" must be a number (milliseconds since the epoch), not "
-          + j.path(field));
-    }
-    return j.get(field).asLong();
   }
 }

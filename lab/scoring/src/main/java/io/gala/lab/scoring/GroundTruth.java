@@ -2,6 +2,7 @@ package io.gala.lab.scoring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gala.lab.recording.JsonFields;
 import io.gala.lab.series.EntityRef;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,9 +25,10 @@ public record GroundTruth(String caseId, String app, String fault, String keywor
   public static GroundTruth read(Path file) throws IOException {
     JsonNode j = new ObjectMapper().readTree(file.toFile());
     String comm = j.path("target_comm").asText("");
-    return new GroundTruth(text(j, "case", file), j.path("app").asText(""), text(j, "fault", file),
-        j.path("keyword").asText(""), j.path("intensity").asText(""), j.path("machine_id").asText(""),
-        number(j, "onset_ms", file), number(j, "end_ms", file),
+    return new GroundTruth(JsonFields.text(j, "case", file), j.path("app").asText(""),
+        JsonFields.text(j, "fault", file), j.path("keyword").asText(""), j.path("intensity").asText(""),
+        j.path("machine_id").asText(""),
+        JsonFields.millis(j, "onset_ms", file), JsonFields.millis(j, "end_ms", file),
         Arrays.stream(j.path("accepted_entity_types").asText("").split(",")).map(String::trim)
             .filter(s -> !s.isEmpty()).toList(),
         comm.isEmpty() ? null : Pattern.compile(comm), j.path("harmed").asText("yes"), j.path("p99_ratio").asDouble(0));
@@ -50,19 +52,5 @@ public record GroundTruth(String caseId, String app, String fault, String keywor
     }
     String comm = e.labels().get("comm");
     return targetComm == null || comm == null || targetComm.matcher(comm).matches();
-  }
-
-  private static String text(JsonNode j, String field, Path file) throws IOException {
-    if (!j.hasNonNull(field)) {
-      throw new IOException(file + ": no \"" + field + "\" in the ground truth");
-    }
-    return j.get(field).asText();
-  }
-
-  private static long number(JsonNode j, String field, Path file) throws IOException {
-    if (!j.path(field).canConvertToLong()) {
-      throw new IOException(file + ": \"" + field + "\" must be milliseconds since the epoch, not " + j.path(field));
-    }
-    return j.get(field).asLong();
   }
 }
