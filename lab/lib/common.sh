@@ -7,6 +7,8 @@ LAB_BRIDGE=gala-lab-br
 LAB_NET=10.77.0
 LAB_NFT_TABLE=gala_lab
 LAB_CGROUP=gala-lab
+# The platform's embedded Kafka broker (and +1, its controller) on the host's loopback: the recording's source.
+LAB_KAFKA_PORT="${LAB_KAFKA_PORT:-18990}"
 LAB_CONTROLLERS="cpu cpuacct memory blkio pids"
 declare -A LAB_IP=([db]=$LAB_NET.10 [cli]=$LAB_NET.20)
 

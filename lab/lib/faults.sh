@@ -21,11 +21,17 @@ fault_on() { # kind intensity
                    --size=256M --rw=randwrite --bs=4k --direct=1 --ioengine=psync --numjobs="$x" \
                    --time_based --runtime=3600 --group_reporting >/dev/null 2>&1 &
                  echo $! >"$LAB_STATE/fio.pid" ;;                                         # x = jobs
-    net_loss)    nft -f - <<NFT
+    net_loss)    # In the db host's namespace, on its link: bridged traffic never passes the host's inet forward hook.
+                 ip netns exec gala-lab-db nft -f - <<NFT
 table inet $LAB_NFT_TABLE {
-  chain fwd { type filter hook forward priority 0; policy accept;
-    ip daddr ${LAB_IP[db]} numgen random mod 1000 < $((x * 10)) counter drop
-    ip saddr ${LAB_IP[db]} numgen random mod 1000 < $((x * 10)) counter drop }
+  chain in_drop {
+    type filter hook input priority 0; policy accept;
+    iifname "eth0" numgen random mod 1000 < $((x * 10)) counter drop
+  }
+  chain out_drop {
+    type filter hook output priority 0; policy accept;
+    oifname "eth0" numgen random mod 1000 < $((x * 10)) counter drop
+  }
 }
 NFT
                  ;;                                                                       # x = % loss
@@ -51,7 +57,7 @@ fault_off() { # kind
     cpu_noisy)   stop_pidfile noisy; pkill -f 'stress-ng --cpu' || true ;;
     io_throttle) echo "$(lab_majmin) 0" >"$(lab_cg db blkio)/blkio.throttle.write_iops_device" ;;
     io_contention) stop_pidfile fio; pkill -f gala-lab-contention || true; rm -f "$LAB_STATE/mnt-db/contention" ;;
-    net_loss)    nft delete table inet "$LAB_NFT_TABLE" 2>/dev/null || true ;;
+    net_loss)    ip netns exec gala-lab-db nft delete table inet "$LAB_NFT_TABLE" 2>/dev/null || true ;;
     net_bw)      tc qdisc del dev gl-db root 2>/dev/null || true ;;
     mem_pressure) echo -1 >"$(lab_cg db memory)/memory.limit_in_bytes" ;;
     listen_overflow) stop_pidfile storm; ip netns exec gala-lab-db sysctl -qw net.core.somaxconn=4096 ;;
