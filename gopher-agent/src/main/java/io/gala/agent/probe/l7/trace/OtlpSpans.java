@@ -154,8 +154,7 @@ public final class OtlpSpans implements AutoCloseable {
       a.put(HTTP_METHOD, r.api());
       int sp = text.indexOf(' ');
       String target = sp < 0 ? text : text.substring(sp + 1);
-      int q = target.indexOf('?');
-      a.put(URL_PATH, q < 0 ? target : target.substring(0, q));
+      a.put(URL_PATH, target.substring(0, queryStart(target)));
     } else if (r.protocol().equals("kafka")) {
       a.put(MESSAGING_SYSTEM, "kafka").put(MESSAGING_OPERATION, r.api());
     }
@@ -169,6 +168,21 @@ public final class OtlpSpans implements AutoCloseable {
         .put(PROCESS_PID, r.tgid()).put(PROCESS_NAME, r.comm())
         .put(L7_PROTOCOL, r.protocol()).put(L7_TEXT, text);
     return a.build();
+  }
+
+  /**
+   * Where the query of a masked target starts: at the first '?' that is not a masked path segment
+   * ("/users/?/orders?id=?" has its query at the second).
+   */
+  static int queryStart(String target) {
+    for (int i = target.indexOf('?'); i >= 0; i = target.indexOf('?', i + 1)) {
+      boolean maskedSegment = i > 0 && target.charAt(i - 1) == '/'
+          && (i + 1 == target.length() || target.charAt(i + 1) == '/' || target.charAt(i + 1) == '?');
+      if (!maskedSegment) {
+        return i;
+      }
+    }
+    return target.length();
   }
 
   /** db.system for the database protocols, null for the others. */
