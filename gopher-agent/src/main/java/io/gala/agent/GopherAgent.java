@@ -9,6 +9,9 @@ import io.gala.agent.kafka.KafkaExporter;
 import io.gala.agent.export.PrometheusExporter;
 import io.gala.agent.http.HttpServer;
 import io.gala.agent.probe.Identity;
+import io.gala.agent.probe.l7.L7Probe;
+import io.gala.agent.probe.l7.trace.OtlpSpans;
+import io.gala.agent.probe.l7.trace.SlowRequestTraces;
 import io.gala.agent.probe.ProbeContext;
 import io.gala.agent.probe.ProbeManager;
 import io.gala.agent.probe.ProbeSpec;
@@ -50,6 +53,7 @@ public final class GopherAgent implements AutoCloseable {
   private final PrometheusExporter exporter;
   private final ProbeControl control;
   private final KafkaExporter kafka;
+  private final SlowRequestTraces slowRequests;
   private final EventLoopGroup loop = new NioEventLoopGroup(1);
   private HttpServer exportServer;
   private HttpServer controlServer;
@@ -77,6 +81,15 @@ public final class GopherAgent implements AutoCloseable {
           p -> probes.specs().containsKey(p) ? probes.state(p).config().params() : java.util.Map.of(), kafka::publish));
       sampler.addRowSource(kafka::selfRows);
     }
+    // l7's slowest requests of each period: REST, Kafka events when Kafka is on, OTLP spans when configured.
+    this.slowRequests = new SlowRequestTraces(
+        () -> probes.running("l7") instanceof L7Probe l7 ? l7.slowRequests() : List.of(),
+        kafka == null ? null : kafka::publish,
+        config.otel.enabled()
+            ? OtlpSpans.start(config.otel.endpoint, java.time.Duration.ofMillis(config.otel.timeoutMs), identity)
+            : null);
+    sampler.addListener(slowRequests);
+    control.addView("/l7/slow_requests", slowRequests::json);
   }
 
   static Path netnsPath(String netns) {
@@ -141,6 +154,7 @@ public final class GopherAgent implements AutoCloseable {
       controlServer.close();
     }
     probes.close();
+    slowRequests.close();
     if (kafka != null) {
       kafka.close();
     }

@@ -51,6 +51,25 @@ public final class AgentConfig {
   @JsonProperty("kafka")
   public Map<String, Object> kafka = Map.of();
 
+  /** OpenTelemetry export of l7 slow-request traces; see docs/configuration.md. Empty endpoint = off. */
+  @JsonProperty("otel")
+  public Otel otel = new Otel();
+
+  /** Where slow-request spans go: an OTLP/HTTP (protobuf) collector. */
+  public static class Otel {
+    /** {@code http(s)://host:port} (then {@code /v1/traces} is added) or the full traces URL; empty = off. */
+    @JsonProperty("endpoint")
+    public String endpoint = "";
+
+    /** How long one export may take, in milliseconds (1000-60000). */
+    @JsonProperty("timeout_ms")
+    public long timeoutMs = 10_000;
+
+    public boolean enabled() {
+      return !endpoint.isBlank();
+    }
+  }
+
   /** An HTTP endpoint of the agent. */
   public static class Endpoint {
     @JsonProperty("address")
@@ -108,6 +127,13 @@ public final class AgentConfig {
     }
     if (ageOutSeconds < 1) {
       throw new IllegalArgumentException("age_out_s must be at least 1, not " + ageOutSeconds);
+    }
+    if (otel.enabled() && !otel.endpoint.strip().matches("https?://[^/\\s]+(/\\S*)?")) {
+      throw new IllegalArgumentException("otel.endpoint must be an http:// or https:// URL such as "
+          + "http://127.0.0.1:4318, not " + otel.endpoint);
+    }
+    if (otel.timeoutMs < 1000 || otel.timeoutMs > 60_000) {
+      throw new IllegalArgumentException("otel.timeout_ms must be in [1000, 60000], not " + otel.timeoutMs);
     }
     for (Endpoint e : List.of(export, control)) {
       if (e.port < 0 || e.port > 65535) {

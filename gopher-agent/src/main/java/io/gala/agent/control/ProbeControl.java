@@ -11,7 +11,9 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,10 +29,19 @@ public final class ProbeControl {
   private final ProbeManager probes;
   private final ProbesInit init;
   private final AtomicLong invalidRequests = new AtomicLong();
+  private final Map<String, Supplier<String>> views = new ConcurrentHashMap<>();
 
   public ProbeControl(ProbeManager probes, java.nio.file.Path probesInit) {
     this.probes = probes;
     this.init = new ProbesInit(probesInit);
+  }
+
+  /**
+   * Adds a read-only JSON resource beside the probes' configs, such as {@code /l7/slow_requests}: GET
+   * returns what json supplies, other methods get 405.
+   */
+  public void addView(String path, Supplier<String> json) {
+    views.put(path, json);
   }
 
   /** Requests refused as invalid (bad JSON, unknown field, out-of-range param, unknown probe). */
@@ -64,6 +75,14 @@ public final class ProbeControl {
     String probe = req.path().startsWith("/") ? req.path().substring(1) : req.path();
     if (probe.isEmpty() && req.method().equals("GET")) {
       return all();
+    }
+    Supplier<String> view = views.get(req.path());
+    if (view != null) {
+      if (!req.method().equals("GET")) {
+        invalidRequests.incrementAndGet();
+        return HttpResponse.json(405, error(req.path() + " is read-only; use GET"));
+      }
+      return HttpResponse.json(200, view.get());
     }
     if (!probes.specs().containsKey(probe)) {
       invalidRequests.incrementAndGet();

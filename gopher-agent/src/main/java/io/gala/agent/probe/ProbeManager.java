@@ -173,6 +173,15 @@ public final class ProbeManager implements AutoCloseable {
     s.sampleSeconds = (System.nanoTime() - t0) / 1e9;
   }
 
+  /**
+   * The probe of this name while it runs, else null (stopped, failed, or not in the catalog): for the
+   * outputs a probe has beside its rows, such as l7's slow requests.
+   */
+  public synchronized Probe running(String name) {
+    Slot s = slots.get(name);
+    return s == null ? null : s.probe;
+  }
+
   private Slot slot(String name) {
     Slot s = slots.get(name);
     if (s == null) {
