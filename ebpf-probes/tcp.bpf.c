@@ -83,9 +83,11 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
-/* Final records of closed connections. 2 MiB hold ~6700 records: 0.7 s of a 10k connections/s storm,
- * seven times what arrives between two drains of the agent (every 100 ms). */
-#define CLOSED_RING_SIZE (2 * 1024 * 1024)
+/* Final records of closed connections. 8 MiB hold ~27000 records: 1.3 s of a 10k connections/s
+ * storm seen from both ends, thirteen times what arrives between two drains of the agent (every
+ * 100 ms); on a loaded host the agent's reader thread may wait hundreds of milliseconds for a CPU,
+ * and 2 MiB overflowed then. */
+#define CLOSED_RING_SIZE (8 * 1024 * 1024)
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, CLOSED_RING_SIZE);
