@@ -21,6 +21,7 @@ record ProcFiles(char state, long ppid, long pgid, long minflt, long majflt, lon
   private static final String[] IO_FIELDS =
       {"rchar", "wchar", "syscr", "syscw", "read_bytes", "write_bytes", "cancelled_write_bytes"};
   private static final long AT_PAGESZ = 6;
+  private static final Path PROCFS = Path.of("/proc");
 
   boolean zombie() {
     return state == 'Z' || state == 'X';
@@ -54,7 +55,7 @@ record ProcFiles(char state, long ppid, long pgid, long minflt, long majflt, lon
     // f[0] is field 3 (state) of proc(5); field n is f[n - 3].
     long[] io = readIo(dir.resolve("io"));
     return new ProcFiles(f[0].charAt(0), num(f, 4), num(f, 5), num(f, 10), num(f, 12), num(f, 14),
-        num(f, 15), num(f, 20), num(f, 22), num(f, 23), num(f, 24), fdCount(dir.resolve("fd")),
+        num(f, 15), num(f, 20), num(f, 22), num(f, 23), num(f, 24), fdCount(dir.resolve("fd"), proc.equals(PROCFS)),
         io[0], io[1], io[2], io[3], io[4], io[5], io[6]);
   }
 
@@ -80,7 +81,20 @@ record ProcFiles(char state, long ppid, long pgid, long minflt, long majflt, lon
     return v;
   }
 
-  private static long fdCount(Path fd) {
+  private static long fdCount(Path fd, boolean procfs) {
+    // Since 6.2 the size of /proc/<pid>/fd is its number of open files: one stat() instead of a walk
+    // of every fd (hundreds for a JVM or a database). Older kernels say 0 there; a copied tree (tests)
+    // has a directory's size.
+    if (procfs) {
+      try {
+        long size = Files.size(fd);
+        if (size > 0) {
+          return size;
+        }
+      } catch (IOException e) {
+        return -1;
+      }
+    }
     long n = 0;
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(fd)) {
       for (Path ignored : ds) {
