@@ -32,8 +32,8 @@ import jnr.ffi.Pointer;
  * <p>Sub-probes as in gala-gopher: {@code l7_bytes_metrics} (l7_link), {@code l7_rpc_metrics} (l7_rpc,
  * l7_rpc_api, SLIs), {@code l7_rpc_trace} (slow requests). Params: {@code l7_protocol} (comma-separated
  * protocols, default all), {@code capture_bytes}, {@code max_connections}, {@code ringbuf_kb},
- * {@code slow_requests}, {@code capture_hook} ({@code auto}, {@code sockets}, {@code syscalls}), {@code tls}
- * (1: OpenSSL uprobes, the default; 0: off).
+ * {@code slow_requests}, {@code capture_hook} ({@code auto}, {@code sockets}, {@code syscalls}), and the common
+ * {@code support_ssl} (1, the default here: TLS plaintext through OpenSSL uprobes; 0: off).
  */
 public final class L7Probe implements Probe {
   private static final Logger LOG = Logger.getLogger(L7Probe.class.getName());
@@ -50,8 +50,7 @@ public final class L7Probe implements Probe {
         ParamSpec.number("max_connections", 64, 1 << 20),
         ParamSpec.number("ringbuf_kb", 64, 256 * 1024),
         ParamSpec.number("slow_requests", 0, 1000),
-        ParamSpec.text("capture_hook", 16),
-        ParamSpec.number("tls", 0, 1));
+        ParamSpec.text("capture_hook", 16));
   }
 
   private BpfObject obj;
@@ -101,7 +100,7 @@ public final class L7Probe implements Probe {
     chooseHook(config.param("capture_hook", "auto"));
     obj.load(Set.of());
     obj.attachAll();
-    if (config.param("tls", 1) != 0) {
+    if (config.param("support_ssl", 1) != 0) {
       tls = new OpenSslUprobes(obj);
       tls.attachSystemLibrary();
     }
