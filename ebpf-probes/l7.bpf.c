@@ -152,7 +152,8 @@ struct ssl_call {
 	__u64 sk;   /* the socket the call did I/O on, 0 if none (yet) */
 };
 
-/* Thread id -> its SSL call in progress. LRU: a thread killed inside a call leaves its entry. */
+/* Thread id -> its SSL call in progress (or its last one: entries are reused). LRU: entries of threads
+ * that exited age out. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
@@ -269,9 +270,16 @@ static __always_inline void ssl_ciphertext(struct sock *sk, const struct sk_fiel
 	slot = bpf_map_lookup_elem(&verdicts, &index);
 	if (slot && *slot == key)
 		return;
+	/* The first ciphertext of this socket (or its slot was taken meanwhile): also the moment an SSL*
+	 * gets its socket, so ssl_socks is written once per connection, not per call. */
 	bpf_map_update_elem(&conns, &key, &mark, BPF_ANY);
 	if (slot)
 		*slot = slot_value(key, false);
+	if (call) {
+		__u64 sock = slot_value(key, false);
+
+		bpf_map_update_elem(&ssl_socks, &call->ssl, &sock, BPF_ANY);
+	}
 }
 
 /* Whether the socket is watched (WATCHED, or NEW for a socket seen the first time, which this
@@ -418,6 +426,53 @@ static __always_inline void tuple_direct(struct l7_event *e, struct sock *sk)
 	}
 }
 
+/* The head of struct sock_common, in this order in every kernel since 2.6.38. */
+struct sk_head {
+	__u32 daddr;
+	__u32 rcv_saddr;
+	__u32 hash;
+	__u16 dport;
+	__u16 num;
+	__u16 family;
+};
+
+/* The same for an untyped socket address in two helper calls instead of one per field (TLS path):
+ * where the head and the IPv6 addresses start comes from CO-RE, and a kernel whose layout differs
+ * from the expected one takes tuple_core. */
+static __always_inline bool tuple_bulk(struct l7_event *e, struct sock *sk)
+{
+	__u32 head = bpf_core_field_offset(struct sock_common, skc_daddr);
+	__u32 v6 = bpf_core_field_offset(struct sock_common, skc_v6_daddr);
+	struct sk_head h;
+
+	if (bpf_core_field_offset(struct sock_common, skc_family) != head + 16 ||
+	    bpf_core_field_offset(struct sock_common, skc_num) != head + 14 ||
+	    bpf_core_field_offset(struct sock_common, skc_v6_rcv_saddr) != v6 + 16)
+		return false;
+	if (bpf_probe_read_kernel(&h, sizeof(h), (void *)sk + head))
+		return false;
+	e->family = h.family;
+	e->sport = h.num;
+	e->dport = bpf_ntohs(h.dport);
+	if (e->family == AF_INET) {
+		__builtin_memset(e->saddr, 0, sizeof(e->saddr));
+		__builtin_memset(e->daddr, 0, sizeof(e->daddr));
+		*(__u32 *)e->saddr = h.rcv_saddr;
+		*(__u32 *)e->daddr = h.daddr;
+		return true;
+	}
+	/* daddr then saddr, adjacent: the event has saddr first, so two copies from one read. */
+	{
+		__u8 a[32];
+
+		if (bpf_probe_read_kernel(a, sizeof(a), (void *)sk + v6))
+			return false;
+		__builtin_memcpy(e->daddr, a, 16);
+		__builtin_memcpy(e->saddr, a + 16, 16);
+	}
+	return true;
+}
+
 /* The same through BPF_CORE_READ, for an untyped socket address (syscalls path). */
 static __always_inline void tuple_core(struct l7_event *e, struct sock *sk)
 {
@@ -470,7 +525,7 @@ static __always_inline void emit(struct sock *sk, __u64 key, __u32 tgid, long re
 		e->flags |= L7_F_SSL;
 	if (direct)
 		tuple_direct(e, sk);
-	else
+	else if (!ssl || !tuple_bulk(e, sk))
 		tuple_core(e, sk);
 	want = ret < targ_capture_bytes ? ret : targ_capture_bytes;
 	if (want > L7_DATA_MAX)
@@ -661,12 +716,22 @@ static __always_inline int ssl_enter(void *ssl, void *buf, void *done)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = id, tgid = id >> 32;
-	struct ssl_call call = {(__u64)ssl, (__u64)buf, (__u64)done, 0};
+	struct ssl_call *call, fresh = {(__u64)ssl, (__u64)buf, (__u64)done, 0};
 
 	if (!snooped_tgid(tgid))
 		return 0;
-	if (bpf_map_update_elem(&ssl_calls, &tid, &call, BPF_ANY))
+	/* A thread's entry is reused in place: an LRU update allocates an element every time and costs
+	 * about twice a lookup here. A leftover from an earlier call is harmless, the bit in ssl_threads
+	 * says whether it is live. */
+	call = bpf_map_lookup_elem(&ssl_calls, &tid);
+	if (call) {
+		call->ssl = (__u64)ssl;
+		call->buf = (__u64)buf;
+		call->done = (__u64)done;
+		call->sk = 0;
+	} else if (bpf_map_update_elem(&ssl_calls, &tid, &fresh, BPF_ANY)) {
 		return 0;
+	}
 	mark_ssl_call(tid, true);
 	return 0;
 }
@@ -685,27 +750,25 @@ static __always_inline int ssl_exit(struct pt_regs *ctx, __u8 kind, bool ex)
 	__u64 sk, key, *known, n = 0;
 	int seen = WATCHED;
 
-	if (!snooped_tgid(tgid))
+	if (!snooped_tgid(tgid) || !in_ssl_call(tid))
 		return 0;
+	mark_ssl_call(tid, false);
 	call = bpf_map_lookup_elem(&ssl_calls, &tid);
 	if (!call)
 		return 0;
-	mark_ssl_call(tid, false);
 	if (ex) {
 		if (ret != 1 || bpf_probe_read_user(&n, sizeof(n), (void *)call->done))
-			goto out;
+			return 0;
 		ret = n;
 	}
 	if (ret <= 0)
-		goto out;
+		return 0;
 	sk = call->sk;
-	if (sk) {
-		bpf_map_update_elem(&ssl_socks, &call->ssl, &sk, BPF_ANY);
-	} else {
+	if (!sk) {
 		known = bpf_map_lookup_elem(&ssl_socks, &call->ssl);
 		if (!known) {
 			count(L7_CNT_SSL_NO_SOCK);
-			goto out;
+			return 0;
 		}
 		sk = *known;
 	}
@@ -713,16 +776,16 @@ static __always_inline int ssl_exit(struct pt_regs *ctx, __u8 kind, bool ex)
 	c = bpf_map_lookup_elem(&conns, &key);
 	if (c) {
 		if (c->verdict != L7_TRACE)
-			goto out;
+			return 0;
 	} else {
 		/* A socket known only from ssl_socks whose stream is gone was closed: the SSL* was freed
 		 * and reused, its socket is not known yet. */
 		if (!call->sk) {
 			count(L7_CNT_SSL_NO_SOCK);
-			goto out;
+			return 0;
 		}
 		if (targ_netns && sock_netns((struct sock *)sk) != targ_netns)
-			goto out;
+			return 0;
 		if (bpf_map_update_elem(&conns, &key, &fresh, BPF_NOEXIST))
 			count(L7_CNT_CONNS_FULL);
 		seen = NEW;
@@ -731,8 +794,6 @@ static __always_inline int ssl_exit(struct pt_regs *ctx, __u8 kind, bool ex)
 	io.nr = NR_READ;
 	io.arg1 = call->buf;
 	emit((struct sock *)sk, key, tgid, ret, kind, &io, true, false, seen, true);
-out:
-	bpf_map_delete_elem(&ssl_calls, &tid);
 	return 0;
 }
 
