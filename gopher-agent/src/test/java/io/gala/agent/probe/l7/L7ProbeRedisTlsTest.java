@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -68,7 +67,7 @@ class L7ProbeRedisTlsTest {
       probe.start(Servers.context(snoopers, Map.of("capture_hook", hook, "ringbuf_kb", RINGBUF_KB,
           "support_ssl", 1)));
       assertThat(probe.health().get("tls_libraries")).as("libssl.so.3 attached: %s", probe.health()).isPositive();
-      Map<String, Long> before = commandstats();
+      Map<String, Long> before = RedisCommandStats.read(List.of("--tls", "--cacert", cert(), "-p", Integer.toString(PORT)));
       Process bench = new ProcessBuilder(List.of("redis-benchmark", "--tls", "--cacert", cert(), "-p",
           Integer.toString(PORT), "-c", "10", "-n", "3000", "-t", String.join(",", TESTS), "--csv"))
           .redirectErrorStream(true).start();
@@ -78,16 +77,16 @@ class L7ProbeRedisTlsTest {
       }
       String csv = new String(bench.getInputStream().readAllBytes());
       assertThat(bench.exitValue()).as(csv).isZero();
-      Map<String, Long> after = commandstats();
+      Map<String, Long> after = RedisCommandStats.read(List.of("--tls", "--cacert", cert(), "-p", Integer.toString(PORT)));
       Thread.sleep(500); // let the ring buffer drain
       List<Row> rows = Servers.sample(probe);
       Map<String, Long> health = probe.health();
       System.out.println("l7 redis tls " + hook + ": health " + health);
 
       assertThat(health.get("events_lost")).as("ring buffer overflow: %s", health).isZero();
-      Map<String, Double> server = apiCounts(rows, redis.pid(), "server");
+      Map<String, Double> server = RedisCommandStats.apiCounts(rows, redis.pid(), "server");
       // The benchmark is snooped from the first sample that finds it: its first PINGs may go unseen.
-      Map<String, Double> client = apiCounts(rows, bench.pid(), "client");
+      Map<String, Double> client = RedisCommandStats.apiCounts(rows, bench.pid(), "client");
       for (String cmd : List.of("PING", "SET", "GET", "INCR")) {
         long truth = after.getOrDefault(cmd, 0L) - before.getOrDefault(cmd, 0L);
         System.out.printf("l7 redis tls %s: %s server-side %.0f, client-side %.0f, INFO commandstats delta %d%n",
@@ -121,31 +120,5 @@ class L7ProbeRedisTlsTest {
 
   private static String cert() {
     return certs.resolve("cert.pem").toString();
-  }
-
-  private static Map<String, Double> apiCounts(List<Row> rows, long tgid, String role) {
-    Map<String, Double> out = new HashMap<>();
-    for (Row r : rows) {
-      if (r.table() == L7Tables.RPC_API && r.key("tgid").equals(Long.toString(tgid))
-          && r.key("l7_role").equals(role)) {
-        out.merge(r.key("api"), r.value("req_count"), Double::sum);
-      }
-    }
-    return out;
-  }
-
-  /** INFO commandstats as command -> calls, upper-cased, subcommands (config|get) under their command. */
-  private static Map<String, Long> commandstats() throws Exception {
-    Map<String, Long> out = new HashMap<>();
-    String info = Servers.run(List.of("redis-cli", "--tls", "--cacert", cert(), "-p", Integer.toString(PORT),
-        "info", "commandstats"));
-    for (String line : info.split("\r?\n")) {
-      if (line.startsWith("cmdstat_")) {
-        String cmd = line.substring(8, line.indexOf(':')).split("\\|")[0].toUpperCase();
-        long calls = Long.parseLong(line.replaceAll("^[^:]*:calls=(\\d+),.*", "$1"));
-        out.merge(cmd, calls, Long::sum);
-      }
-    }
-    return out;
   }
 }
