@@ -7,6 +7,7 @@ import io.gala.agent.probe.ProbeConfig.ProcName;
 import io.gala.agent.probe.ProbeConfig.Snoopers;
 import io.gala.agent.table.Row;
 import io.gala.agent.testing.KernelTest;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The l7 probe on Redis over TLS (redis-server's built-in TLS, redis-benchmark --tls, both linked to
@@ -39,7 +40,7 @@ class L7ProbeRedisTlsTest {
         "-subj", "/CN=127.0.0.1", "-keyout", certs.resolve("key.pem").toString(),
         "-out", certs.resolve("cert.pem").toString()));
     redis = Servers.start(List.of("redis-server", "--port", "0", "--tls-port", Integer.toString(PORT),
-        "--bind", "127.0.0.1", "--tls-cert-file", cert(), "--tls-key-file", certs.resolve("key.pem").toString(),
+        "--bind", "127.0.0.1 ::1", "--tls-cert-file", cert(), "--tls-key-file", certs.resolve("key.pem").toString(),
         "--tls-ca-cert-file", cert(), "--tls-auth-clients", "no", "--save", "", "--appendonly", "no",
         "--protected-mode", "no"));
     Servers.awaitPort(PORT, redis);
@@ -57,10 +58,13 @@ class L7ProbeRedisTlsTest {
     }
   }
 
-  /** Both capture paths: each must skip the ciphertext of calls inside SSL_read/SSL_write. */
+  /**
+   * Both capture paths, each of which must skip the ciphertext of calls inside SSL_read/SSL_write; and
+   * IPv6, whose addresses the TLS path reads apart from IPv4's.
+   */
   @ParameterizedTest
-  @ValueSource(strings = {"sockets", "syscalls"})
-  void countsEachTlsRequestOnceAsRedisDoes(String hook) throws Exception {
+  @CsvSource({"sockets,127.0.0.1", "syscalls,127.0.0.1", "sockets,::1"})
+  void countsEachTlsRequestOnceAsRedisDoes(String hook, String host) throws Exception {
     Snoopers snoopers = new Snoopers(List.of(redis.pid()), List.of(new ProcName("redis-benchmark", "-p " + PORT)),
         List.of());
     try (L7Probe probe = new L7Probe()) {
@@ -68,8 +72,8 @@ class L7ProbeRedisTlsTest {
           "support_ssl", 1)));
       assertThat(probe.health().get("tls_libraries")).as("libssl.so.3 attached: %s", probe.health()).isPositive();
       Map<String, Long> before = RedisCommandStats.read(List.of("--tls", "--cacert", cert(), "-p", Integer.toString(PORT)));
-      Process bench = new ProcessBuilder(List.of("redis-benchmark", "--tls", "--cacert", cert(), "-p",
-          Integer.toString(PORT), "-c", "10", "-n", "3000", "-t", String.join(",", TESTS), "--csv"))
+      Process bench = new ProcessBuilder(List.of("redis-benchmark", "--tls", "--cacert", cert(), "-h", host,
+          "-p", Integer.toString(PORT), "-c", "10", "-n", "3000", "-t", String.join(",", TESTS), "--csv"))
           .redirectErrorStream(true).start();
       while (bench.isAlive()) {
         Servers.sample(probe);
@@ -81,7 +85,7 @@ class L7ProbeRedisTlsTest {
       Thread.sleep(500); // let the ring buffer drain
       List<Row> rows = Servers.sample(probe);
       Map<String, Long> health = probe.health();
-      System.out.println("l7 redis tls " + hook + ": health " + health);
+      System.out.println("l7 redis tls " + hook + " " + host + ": health " + health);
 
       assertThat(health.get("events_lost")).as("ring buffer overflow: %s", health).isZero();
       Map<String, Double> server = RedisCommandStats.apiCounts(rows, redis.pid(), "server");
@@ -115,6 +119,8 @@ class L7ProbeRedisTlsTest {
           within(allTruth * 0.01));
       assertThat(serverLinks).as("every Redis link of the server is a TLS plaintext stream")
           .allSatisfy(r -> assertThat(r.label("ssl")).isEqualTo("1"));
+      assertThat(serverLinks).as("the benchmark's link, by the server address it used")
+          .anySatisfy(r -> assertThat(InetAddress.getByName(r.key("server_ip"))).isEqualTo(InetAddress.getByName(host)));
     }
   }
 
