@@ -270,16 +270,9 @@ static __always_inline void ssl_ciphertext(struct sock *sk, const struct sk_fiel
 	slot = bpf_map_lookup_elem(&verdicts, &index);
 	if (slot && *slot == key)
 		return;
-	/* The first ciphertext of this socket (or its slot was taken meanwhile): also the moment an SSL*
-	 * gets its socket, so ssl_socks is written once per connection, not per call. */
 	bpf_map_update_elem(&conns, &key, &mark, BPF_ANY);
 	if (slot)
 		*slot = slot_value(key, false);
-	if (call) {
-		__u64 sock = slot_value(key, false);
-
-		bpf_map_update_elem(&ssl_socks, &call->ssl, &sock, BPF_ANY);
-	}
 }
 
 /* Whether the socket is watched (WATCHED, or NEW for a socket seen the first time, which this
@@ -788,6 +781,9 @@ static __always_inline int ssl_exit(struct pt_regs *ctx, __u8 kind, bool ex)
 			return 0;
 		if (bpf_map_update_elem(&conns, &key, &fresh, BPF_NOEXIST))
 			count(L7_CNT_CONNS_FULL);
+		/* A new stream is when an SSL* gets its socket: ssl_socks is written once per connection,
+		 * not per call (an LRU update costs about twice a lookup). */
+		bpf_map_update_elem(&ssl_socks, &call->ssl, &sk, BPF_ANY);
 		seen = NEW;
 	}
 	/* The plaintext is one buffer, copied as a read(2)'s. */
