@@ -16,7 +16,11 @@
  * loads, and sockets the agent said IGNORE for (after their first few segments) sit in a direct-mapped
  * array of socket addresses; only a socket missing there costs the LRU lookup of its verdict. The
  * network namespace is checked for sockets seen the first time.
- * sendfile, splice and io_uring move data the program cannot read: such events carry no payload. */
+ * sendfile, splice and io_uring move data the program cannot read: such events carry no payload.
+ *
+ * TLS (OpenSSL's libssl.so.3): uprobes on SSL_read/SSL_write and their _ex forms send the plaintext as
+ * a stream of its own (key sock | L7_SSL_STREAM), and the socket hooks skip the ciphertext: each request
+ * is seen once. How the SSL* finds its socket is explained at ssl_calls. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -130,6 +134,52 @@ struct {
 	__type(value, struct io_args);
 } inflight SEC(".maps");
 
+/* ---- TLS through OpenSSL: state ----
+ * The plaintext is in the SSL_read/SSL_write buffer; the connection it belongs to is not in the SSL*
+ * without reading OpenSSL's private structs (which change between versions, and a BIO need not be a
+ * socket). Instead, the socket hooks note the socket a thread does I/O on while it is inside an SSL
+ * call: that is the SSL's transport, whatever way the application set it up (SSL_set_fd, a socket BIO
+ * of its own, an fd that changed), and no offsets into OpenSSL are needed. SSL_set_fd alone would miss
+ * BIOs set up by hand and tell only the fd, which would still need a walk of the fd table. A read served
+ * from OpenSSL's buffer does no I/O: map ssl_socks remembers the socket of each SSL* from earlier calls.
+ * The same notes mark the socket L7_SSL in conns, so that its ciphertext is skipped from then on. */
+
+/* An SSL_read/SSL_write (or _ex) call in progress, from its uprobe to its uretprobe. */
+struct ssl_call {
+	__u64 ssl;  /* the SSL* */
+	__u64 buf;  /* the plaintext buffer */
+	__u64 done; /* _ex forms: the size_t * the bytes read or written go to */
+	__u64 sk;   /* the socket the call did I/O on, 0 if none (yet) */
+};
+
+/* Thread id -> its SSL call in progress (or its last one: entries are reused). LRU: entries of threads
+ * that exited age out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct ssl_call);
+} ssl_calls SEC(".maps");
+
+/* One bit per thread id (as snoop_bits per tgid): set while the thread is inside an SSL call. The
+ * socket hooks test it on every I/O of a snooped process, so it must be an inlined array lookup and not
+ * a hash lookup of ssl_calls (140-220 ns here). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, L7_SNOOP_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} ssl_threads SEC(".maps");
+
+/* SSL* -> its socket, learned from calls that did I/O, for reads served from OpenSSL's buffer. LRU:
+ * SSL_free is not traced; a stale entry is caught by the stream's missing conns entry (see ssl_exit). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u64);
+} ssl_socks SEC(".maps");
+
 static __always_inline void count(__u32 which)
 {
 	__u64 *n = bpf_map_lookup_elem(&counters, &which);
@@ -152,6 +202,27 @@ static __always_inline bool snooped_tgid(__u32 tgid)
 		return true;
 	w = snoop_word(tgid);
 	return w && (*w & (1ULL << (tgid % 64)));
+}
+
+static __always_inline bool in_ssl_call(__u32 tid)
+{
+	__u32 word = tid / 64;
+	__u64 *w = bpf_map_lookup_elem(&ssl_threads, &word);
+
+	return w && (*w & (1ULL << (tid % 64)));
+}
+
+static __always_inline void mark_ssl_call(__u32 tid, bool inside)
+{
+	__u32 word = tid / 64;
+	__u64 *w = bpf_map_lookup_elem(&ssl_threads, &word);
+
+	if (!w)
+		return;
+	if (inside)
+		__sync_fetch_and_or(w, 1ULL << (tid % 64));
+	else
+		__sync_fetch_and_and(w, ~(1ULL << (tid % 64)));
 }
 
 /* The socket fields the filters need. The sockets path reads them with plain loads of its BTF
@@ -180,6 +251,30 @@ static __always_inline __u32 slot_of(__u32 hash)
 	return (hash * 2654435761U) >> (32 - L7_VERDICT_BITS);
 }
 
+static __always_inline bool is_tcp(const struct sk_fields *f)
+{
+	return (f->family == AF_INET || f->family == AF_INET6) && f->protocol == IPPROTO_TCP;
+}
+
+/* I/O of a thread inside an SSL call: ciphertext. Notes the socket for the call's uretprobe and marks
+ * the socket L7_SSL (once: then its slot says "not traced" and every later I/O stops at the slot). */
+static __always_inline void ssl_ciphertext(struct sock *sk, const struct sk_fields *f, __u32 tid, __u32 tgid)
+{
+	__u64 key = (__u64)sk, *slot;
+	__u32 index = slot_of(f->hash);
+	struct ssl_call *call = bpf_map_lookup_elem(&ssl_calls, &tid);
+	struct l7_conn mark = {L7_SSL, tgid};
+
+	if (call)
+		call->sk = key;
+	slot = bpf_map_lookup_elem(&verdicts, &index);
+	if (slot && *slot == key)
+		return;
+	bpf_map_update_elem(&conns, &key, &mark, BPF_ANY);
+	if (slot)
+		*slot = slot_value(key, false);
+}
+
 /* Whether the socket is watched (WATCHED, or NEW for a socket seen the first time, which this
  * registers): TCP over IPv4/6, in scope, not ignored by the agent. 0 when not watched. */
 #define WATCHED 1
@@ -204,8 +299,8 @@ static __always_inline int watched(struct sock *sk, const struct sk_fields *f, _
 	c = bpf_map_lookup_elem(&conns, &key);
 	if (c) {
 		if (slot)
-			*slot = slot_value(key, c->verdict != L7_IGNORE);
-		return c->verdict == L7_IGNORE ? 0 : WATCHED;
+			*slot = slot_value(key, c->verdict == L7_TRACE);
+		return c->verdict == L7_TRACE ? WATCHED : 0;
 	}
 	if (targ_netns && sock_netns(sk) != targ_netns)
 		return 0;
@@ -324,6 +419,53 @@ static __always_inline void tuple_direct(struct l7_event *e, struct sock *sk)
 	}
 }
 
+/* The head of struct sock_common, in this order in every kernel since 2.6.38. */
+struct sk_head {
+	__u32 daddr;
+	__u32 rcv_saddr;
+	__u32 hash;
+	__u16 dport;
+	__u16 num;
+	__u16 family;
+};
+
+/* The same for an untyped socket address in two helper calls instead of one per field (TLS path):
+ * where the head and the IPv6 addresses start comes from CO-RE, and a kernel whose layout differs
+ * from the expected one takes tuple_core. */
+static __always_inline bool tuple_bulk(struct l7_event *e, struct sock *sk)
+{
+	__u32 head = bpf_core_field_offset(struct sock_common, skc_daddr);
+	__u32 v6 = bpf_core_field_offset(struct sock_common, skc_v6_daddr);
+	struct sk_head h;
+
+	if (bpf_core_field_offset(struct sock_common, skc_family) != head + 16 ||
+	    bpf_core_field_offset(struct sock_common, skc_num) != head + 14 ||
+	    bpf_core_field_offset(struct sock_common, skc_v6_rcv_saddr) != v6 + 16)
+		return false;
+	if (bpf_probe_read_kernel(&h, sizeof(h), (void *)sk + head))
+		return false;
+	e->family = h.family;
+	e->sport = h.num;
+	e->dport = bpf_ntohs(h.dport);
+	if (e->family == AF_INET) {
+		__builtin_memset(e->saddr, 0, sizeof(e->saddr));
+		__builtin_memset(e->daddr, 0, sizeof(e->daddr));
+		*(__u32 *)e->saddr = h.rcv_saddr;
+		*(__u32 *)e->daddr = h.daddr;
+		return true;
+	}
+	/* daddr then saddr, adjacent: the event has saddr first, so two copies from one read. */
+	{
+		__u8 a[32];
+
+		if (bpf_probe_read_kernel(a, sizeof(a), (void *)sk + v6))
+			return false;
+		__builtin_memcpy(e->daddr, a, 16);
+		__builtin_memcpy(e->saddr, a + 16, 16);
+	}
+	return true;
+}
+
 /* The same through BPF_CORE_READ, for an untyped socket address (syscalls path). */
 static __always_inline void tuple_core(struct l7_event *e, struct sock *sk)
 {
@@ -341,8 +483,9 @@ static __always_inline void tuple_core(struct l7_event *e, struct sock *sk)
 	}
 }
 
-static __always_inline void emit(struct sock *sk, __u32 tgid, long ret, __u8 kind, const struct io_args *io,
-				 bool readable, bool direct, int seen)
+/* Sends one I/O of socket sk under key: the socket's address, or with L7_SSL_STREAM (ssl) its plaintext. */
+static __always_inline void emit(struct sock *sk, __u64 key, __u32 tgid, long ret, __u8 kind,
+				 const struct io_args *io, bool readable, bool direct, int seen, bool ssl)
 {
 	__u32 zero = 0, want, captured = 0;
 	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
@@ -352,7 +495,7 @@ static __always_inline void emit(struct sock *sk, __u32 tgid, long ret, __u8 kin
 		return;
 	e = &s->e;
 	e->ts_ns = bpf_ktime_get_ns();
-	e->sock = (__u64)sk;
+	e->sock = key;
 	e->tgid = tgid;
 	e->len = ret;
 	e->kind = kind;
@@ -360,7 +503,8 @@ static __always_inline void emit(struct sock *sk, __u32 tgid, long ret, __u8 kin
 	e->pad = 0;
 	e->ptgid = 0;
 	e->pad2 = 0;
-	e->slot = slot_of(direct ? sk->__sk_common.skc_hash : BPF_CORE_READ(sk, __sk_common.skc_hash));
+	/* A plaintext stream has no verdict slot: the agent's IGNORE for it goes to conns only. */
+	e->slot = ssl ? ~0U : slot_of(direct ? sk->__sk_common.skc_hash : BPF_CORE_READ(sk, __sk_common.skc_hash));
 	if (seen == NEW) {
 		/* Short-lived processes (a PostgreSQL backend per connection) may be gone from /proc by the
 		 * time the agent reads this: their name and parent travel with the first event. */
@@ -370,9 +514,11 @@ static __always_inline void emit(struct sock *sk, __u32 tgid, long ret, __u8 kin
 		e->ptgid = BPF_CORE_READ(t, real_parent, tgid);
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	}
+	if (ssl)
+		e->flags |= L7_F_SSL;
 	if (direct)
 		tuple_direct(e, sk);
-	else
+	else if (!ssl || !tuple_bulk(e, sk))
 		tuple_core(e, sk);
 	want = ret < targ_capture_bytes ? ret : targ_capture_bytes;
 	if (want > L7_DATA_MAX)
@@ -412,7 +558,8 @@ static __always_inline int on_sock_io(struct sock *sk, int ret, int flags, __u8 
 {
 	/* The current task's tgid by a plain load: cheaper here than the bpf_get_current_pid_tgid()
 	 * helper call (current kernels inline bpf_get_current_task_btf into a per-CPU load). */
-	__u32 tgid = bpf_get_current_task_btf()->tgid;
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u32 tgid = t->tgid, tid = t->pid;
 	struct io_args io = {};
 	struct sk_fields f;
 	int seen;
@@ -422,6 +569,10 @@ static __always_inline int on_sock_io(struct sock *sk, int ret, int flags, __u8 
 	f.family = sk->__sk_common.skc_family;
 	f.protocol = sk->sk_protocol;
 	f.hash = sk->__sk_common.skc_hash;
+	if (in_ssl_call(tid) && is_tcp(&f)) {
+		ssl_ciphertext(sk, &f, tid, tgid);
+		return 0;
+	}
 	seen = watched(sk, &f, tgid);
 	if (!seen)
 		return 0;
@@ -429,7 +580,7 @@ static __always_inline int on_sock_io(struct sock *sk, int ret, int flags, __u8 
 	/* Peeked bytes are read again later; MSG_TRUNC discards them without copying. */
 	if (kind == L7_RECV && (flags & MSG_PEEK))
 		return 0;
-	emit(sk, tgid, ret, kind, &io, !(flags & MSG_TRUNC), true, seen);
+	emit(sk, (__u64)sk, tgid, ret, kind, &io, !(flags & MSG_TRUNC), true, seen, false);
 	return 0;
 }
 
@@ -481,6 +632,17 @@ static __always_inline int on_enter(struct trace_event_raw_sys_enter *ctx, __u64
 	sk = fd_sock(ctx->args[0]);
 	if (!sk)
 		return 0;
+	if (in_ssl_call(tid)) {
+		struct sk_fields f;
+
+		f.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		f.protocol = BPF_CORE_READ(sk, sk_protocol);
+		f.hash = BPF_CORE_READ(sk, __sk_common.skc_hash);
+		if (is_tcp(&f)) {
+			ssl_ciphertext(sk, &f, tid, tgid);
+			return 0;
+		}
+	}
 	io.nr = nr;
 	io.fd = ctx->args[0];
 	io.arg1 = ctx->args[1];
@@ -515,7 +677,7 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, __u8 ki
 	f.protocol = BPF_CORE_READ(sk, sk_protocol);
 	f.hash = BPF_CORE_READ(sk, __sk_common.skc_hash);
 	if (ret > 0 && (seen = watched(sk, &f, tgid)))
-		emit(sk, tgid, ret, kind, io, true, false, seen);
+		emit(sk, (__u64)sk, tgid, ret, kind, io, true, false, seen, false);
 	bpf_map_delete_elem(&inflight, &tid);
 	return 0;
 }
@@ -541,7 +703,144 @@ SYSCALL_PAIR(recvfrom, NR_RECVFROM, L7_RECV)
 SYSCALL_PAIR(sendmsg, NR_SENDMSG, L7_SEND)
 SYSCALL_PAIR(recvmsg, NR_RECVMSG, L7_RECV)
 
+/* ---- TLS through OpenSSL (uprobes on libssl.so.3, attached by the agent) ---- */
+
+static __always_inline int ssl_enter(void *ssl, void *buf, void *done)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = id, tgid = id >> 32;
+	struct ssl_call *call, fresh = {(__u64)ssl, (__u64)buf, (__u64)done, 0};
+
+	if (!snooped_tgid(tgid))
+		return 0;
+	/* A thread's entry is reused in place: an LRU update allocates an element every time and costs
+	 * about twice a lookup here. A leftover from an earlier call is harmless, the bit in ssl_threads
+	 * says whether it is live. */
+	call = bpf_map_lookup_elem(&ssl_calls, &tid);
+	if (call) {
+		call->ssl = (__u64)ssl;
+		call->buf = (__u64)buf;
+		call->done = (__u64)done;
+		call->sk = 0;
+	} else if (bpf_map_update_elem(&ssl_calls, &tid, &fresh, BPF_ANY)) {
+		return 0;
+	}
+	mark_ssl_call(tid, true);
+	return 0;
+}
+
+/* Sends the plaintext a finished SSL call moved. ex: SSL_read_ex/SSL_write_ex, which return 1 and
+ * store the byte count through their fourth argument. */
+static __always_inline int ssl_exit(struct pt_regs *ctx, __u8 kind, bool ex)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = id, tgid = id >> 32;
+	struct l7_conn *c, fresh = {L7_TRACE, tgid};
+	/* All four return an int: -1 in rax reads as 4294967295 unless cut to 32 bits. */
+	long ret = (int)PT_REGS_RC(ctx);
+	struct io_args io = {};
+	struct ssl_call *call;
+	__u64 sk, key, *known, n = 0;
+	int seen = WATCHED;
+
+	if (!snooped_tgid(tgid) || !in_ssl_call(tid))
+		return 0;
+	mark_ssl_call(tid, false);
+	call = bpf_map_lookup_elem(&ssl_calls, &tid);
+	if (!call)
+		return 0;
+	if (ex) {
+		if (ret != 1 || bpf_probe_read_user(&n, sizeof(n), (void *)call->done))
+			return 0;
+		ret = n;
+	}
+	if (ret <= 0)
+		return 0;
+	sk = call->sk;
+	if (!sk) {
+		known = bpf_map_lookup_elem(&ssl_socks, &call->ssl);
+		if (!known) {
+			count(L7_CNT_SSL_NO_SOCK);
+			return 0;
+		}
+		sk = *known;
+	}
+	key = sk | L7_SSL_STREAM;
+	c = bpf_map_lookup_elem(&conns, &key);
+	if (c) {
+		if (c->verdict != L7_TRACE)
+			return 0;
+	} else {
+		/* A socket known only from ssl_socks whose stream is gone was closed: the SSL* was freed
+		 * and reused, its socket is not known yet. */
+		if (!call->sk) {
+			count(L7_CNT_SSL_NO_SOCK);
+			return 0;
+		}
+		if (targ_netns && sock_netns((struct sock *)sk) != targ_netns)
+			return 0;
+		if (bpf_map_update_elem(&conns, &key, &fresh, BPF_NOEXIST))
+			count(L7_CNT_CONNS_FULL);
+		/* A new stream is when an SSL* gets its socket: ssl_socks is written once per connection,
+		 * not per call (an LRU update costs about twice a lookup). */
+		bpf_map_update_elem(&ssl_socks, &call->ssl, &sk, BPF_ANY);
+		seen = NEW;
+	}
+	/* The plaintext is one buffer, copied as a read(2)'s. */
+	io.nr = NR_READ;
+	io.arg1 = call->buf;
+	emit((struct sock *)sk, key, tgid, ret, kind, &io, true, false, seen, true);
+	return 0;
+}
+
+/* SSL_read, SSL_write (ssl, buf, num) and SSL_read_ex, SSL_write_ex (ssl, buf, num, size_t *done). */
+SEC("uprobe")
+int BPF_KPROBE(l7_ssl_enter, void *ssl, void *buf, __u64 num, void *done)
+{
+	return ssl_enter(ssl, buf, done);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(l7_ssl_read_ret)
+{
+	return ssl_exit(ctx, L7_RECV, false);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(l7_ssl_write_ret)
+{
+	return ssl_exit(ctx, L7_SEND, false);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(l7_ssl_read_ex_ret)
+{
+	return ssl_exit(ctx, L7_RECV, true);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(l7_ssl_write_ex_ret)
+{
+	return ssl_exit(ctx, L7_SEND, true);
+}
+
 /* ---- both paths ---- */
+
+static __always_inline void send_close(__u64 key, __u32 tgid)
+{
+	struct l7_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count(L7_CNT_LOST);
+		return;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	e->sock = key;
+	e->tgid = tgid;
+	e->kind = L7_CLOSE;
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
 
 /* A socket that reaches TCP_CLOSE is forgotten here and by the agent. */
 SEC("tp_btf/inet_sock_set_state")
@@ -549,9 +848,7 @@ int BPF_PROG(l7_set_state, struct sock *sk, int oldstate, int newstate)
 {
 	__u64 key = (__u64)sk;
 	struct l7_conn *c;
-	struct l7_event *e;
-	bool traced;
-	__u32 tgid, index;
+	__u32 tgid, index, verdict;
 	__u64 *slot;
 
 	if (newstate != TCP_CLOSE)
@@ -563,22 +860,28 @@ int BPF_PROG(l7_set_state, struct sock *sk, int oldstate, int newstate)
 	c = bpf_map_lookup_elem(&conns, &key);
 	if (!c)
 		return 0;
-	traced = c->verdict == L7_TRACE;
+	verdict = c->verdict;
 	tgid = c->tgid;
 	bpf_map_delete_elem(&conns, &key);
-	if (!traced)
-		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count(L7_CNT_LOST);
-		return 0;
+	if (verdict != L7_TRACE) {
+		/* A TLS socket's plaintext stream ends with it. Looked up for ignored sockets too: the
+		 * agent's IGNORE for the handshake's ciphertext may have overwritten L7_SSL. The verifier
+		 * forbids bit operations on the socket pointer: slot_value turns it into a number. */
+		__u64 stream = slot_value(key, true);
+
+		c = bpf_map_lookup_elem(&conns, &stream);
+		if (c) {
+			bool traced = c->verdict == L7_TRACE;
+			__u32 stgid = c->tgid;
+
+			bpf_map_delete_elem(&conns, &stream);
+			if (traced)
+				send_close(stream, stgid);
+		}
 	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = bpf_ktime_get_ns();
-	e->sock = key;
-	e->tgid = tgid;
-	e->kind = L7_CLOSE;
-	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	/* The agent may hold the handshake's ciphertext, sent before the socket was known to be TLS. */
+	if (verdict != L7_IGNORE)
+		send_close(key, tgid);
 	return 0;
 }
 
@@ -603,6 +906,11 @@ int BPF_PROG(l7_proc_exit, struct task_struct *p)
 	__u32 tgid = p->tgid, tid = p->pid;
 	__u64 *w;
 
+	/* A thread killed inside an SSL call: its id, when reused, must not look like one. */
+	if (in_ssl_call(tid)) {
+		mark_ssl_call(tid, false);
+		bpf_map_delete_elem(&ssl_calls, &tid);
+	}
 	if (!targ_snoop || tid != tgid)
 		return 0;
 	w = snoop_word(tgid);

@@ -26,6 +26,11 @@ enum l7_kind {
 /* Event flags. */
 #define L7_F_NO_DATA 1 /* the bytes were not readable from here (io_uring, sendfile, mmsg, peeked) */
 #define L7_F_NEW 2     /* the first event of this socket: ptgid and comm are set */
+#define L7_F_SSL 4     /* plaintext of a TLS connection from the OpenSSL uprobes; sock has L7_SSL_STREAM */
+
+/* Set in l7_event.sock (and the conns key) for the plaintext stream of a TLS socket, whose ciphertext
+ * is skipped: the stream is a connection of its own for the agent. Sockets are aligned, bit 0 is free. */
+#define L7_SSL_STREAM 1
 
 /* One ring buffer record: this header, then `captured` bytes of the I/O's payload. */
 struct l7_event {
@@ -52,6 +57,8 @@ struct l7_event {
 enum l7_verdict {
 	L7_TRACE = 0,  /* send its I/O (the default while the protocol is being detected) */
 	L7_IGNORE = 1, /* not a parsed protocol, or not wanted: send nothing more */
+	L7_SSL = 2,    /* set by the kernel: ciphertext of a TLS socket, not sent; its plaintext comes from
+			* the OpenSSL uprobes under the key sock | L7_SSL_STREAM */
 };
 
 /* Value of map conns, keyed by the struct sock address. */
@@ -67,7 +74,8 @@ enum l7_counter {
 	L7_CNT_CONNS_FULL = 2, /* new sockets not tracked because map conns was full */
 	L7_CNT_NO_DATA = 3,    /* events without payload (syscall not readable from here) */
 	L7_CNT_READ_FAIL = 4,  /* payload copies from user memory that failed */
-	L7_CNT_MAX = 5,
+	L7_CNT_SSL_NO_SOCK = 5, /* SSL_read/SSL_write returns whose socket was not known: not sent */
+	L7_CNT_MAX = 6,
 };
 
 #endif

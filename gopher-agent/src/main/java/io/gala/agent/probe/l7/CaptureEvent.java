@@ -27,6 +27,8 @@ final class CaptureEvent {
   static final int SIZE = 96;
   /** Mirrors L7_F_NEW: the first event of a socket, with ptgid and comm. */
   static final int FLAG_NEW = 2;
+  /** Mirrors L7_SSL_STREAM: set in the sock of a TLS connection's plaintext stream. */
+  static final long SSL_STREAM = 1;
   /** Mirrors L7_DATA_MAX. */
   static final int DATA_MAX = 4096;
   /** Mirrors L7_VERDICT_SLOTS. */
@@ -41,7 +43,8 @@ final class CaptureEvent {
   /** Mirrors enum l7_verdict. */
   static final int VERDICT_IGNORE = 1;
   /** Mirrors enum l7_counter. */
-  static final String[] COUNTERS = {"events", "events_lost", "conns_full", "no_data", "read_fail"};
+  static final String[] COUNTERS = {"events", "events_lost", "conns_full", "no_data", "read_fail",
+      "ssl_no_socket"};
 
   private static final int AF_INET = 2;
 

@@ -55,6 +55,11 @@ final class Connection {
     this.remotePort = remotePort;
   }
 
+  /** Whether this is the plaintext of a TLS connection, from the OpenSSL uprobes. */
+  boolean ssl() {
+    return (sock & CaptureEvent.SSL_STREAM) != 0;
+  }
+
   private String serverEndpoint;
 
   /** "ip:port" of the server end, built once. */

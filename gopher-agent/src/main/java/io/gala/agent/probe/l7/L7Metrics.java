@@ -74,7 +74,7 @@ final class L7Metrics {
 
   /** Counts a connection into its link (created on first use); null when the link table is full. */
   synchronized LinkStats open(Connection c, Protocol protocol, ProcessInfo process) {
-    LinkKey key = new LinkKey(c.tgid, c.clientIp(), c.serverIp(), c.serverPort(), c.role(), c.role(), protocol, false);
+    LinkKey key = new LinkKey(c.tgid, c.clientIp(), c.serverIp(), c.serverPort(), c.role(), c.role(), protocol, c.ssl());
     LinkStats link = links.get(key);
     if (link == null) {
       if (links.size() >= limits.maxLinks()) {

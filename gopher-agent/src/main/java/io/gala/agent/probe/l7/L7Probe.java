@@ -11,6 +11,7 @@ import io.gala.agent.probe.ProbeSpec;
 import io.gala.agent.probe.ProbeSpec.ParamSpec;
 import io.gala.agent.probe.l7.protocol.Protocol;
 import io.gala.agent.probe.l7.protocol.StreamParser;
+import io.gala.agent.probe.l7.tls.OpenSslUprobes;
 import io.gala.agent.table.Row;
 import io.gala.agent.table.TableDef;
 import java.util.EnumSet;
@@ -31,7 +32,8 @@ import jnr.ffi.Pointer;
  * <p>Sub-probes as in gala-gopher: {@code l7_bytes_metrics} (l7_link), {@code l7_rpc_metrics} (l7_rpc,
  * l7_rpc_api, SLIs), {@code l7_rpc_trace} (slow requests). Params: {@code l7_protocol} (comma-separated
  * protocols, default all), {@code capture_bytes}, {@code max_connections}, {@code ringbuf_kb},
- * {@code slow_requests}, {@code capture_hook} ({@code auto}, {@code sockets}, {@code syscalls}).
+ * {@code slow_requests}, {@code capture_hook} ({@code auto}, {@code sockets}, {@code syscalls}), and the common
+ * {@code support_ssl} (1, the default here: TLS plaintext through OpenSSL uprobes; 0: off).
  */
 public final class L7Probe implements Probe {
   private static final Logger LOG = Logger.getLogger(L7Probe.class.getName());
@@ -67,6 +69,7 @@ public final class L7Probe implements Probe {
   private final byte[] payload = new byte[CaptureEvent.DATA_MAX];
   private final EventAddresses addresses = new EventAddresses();
   private String hook = "";
+  private OpenSslUprobes tls;
 
   @Override
   public String name() {
@@ -97,6 +100,10 @@ public final class L7Probe implements Probe {
     chooseHook(config.param("capture_hook", "auto"));
     obj.load(Set.of());
     obj.attachAll();
+    if (config.param("support_ssl", 1) != 0) {
+      tls = new OpenSslUprobes(obj);
+      tls.attachSystemLibrary();
+    }
 
     conns = obj.map("conns");
     snoopBits = obj.map("snoop_bits");
@@ -253,6 +260,9 @@ public final class L7Probe implements Probe {
     // The kernel may set a bit of the same word on fork meanwhile; losing that race loses one child.
     value.putLong(0, value.getLong(0) | 1L << (tgid % 64));
     snoopBits.update(key, value);
+    if (tls != null) {
+      tls.offerProcess(tgid);
+    }
   }
 
   @Override
@@ -291,6 +301,9 @@ public final class L7Probe implements Probe {
       }
     }
     h.putAll(metrics.health());
+    if (tls != null) {
+      h.putAll(tls.health());
+    }
     return h;
   }
 

@@ -7,7 +7,6 @@ import io.gala.agent.probe.ProbeConfig.ProcName;
 import io.gala.agent.probe.ProbeConfig.Snoopers;
 import io.gala.agent.table.Row;
 import io.gala.agent.testing.KernelTest;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -50,7 +49,7 @@ class L7ProbeRedisTest {
     Snoopers snoopers = new Snoopers(List.of(redis.pid()), List.of(new ProcName("redis-benchmark", "-p " + PORT)), List.of());
     try (L7Probe probe = new L7Probe()) {
       probe.start(Servers.context(snoopers, Map.of("capture_hook", hook, "ringbuf_kb", RINGBUF_KB)));
-      Map<String, Long> before = commandstats();
+      Map<String, Long> before = RedisCommandStats.read(List.of("-p", Integer.toString(PORT)));
       Process bench = new ProcessBuilder("redis-benchmark", "-p", Integer.toString(PORT), "-c", "20", "-n", "5000",
           "-t", String.join(",", TESTS), "--csv").redirectErrorStream(true).start();
       // Snoop the benchmark as soon as it exists: its first requests go out before the probe can know it.
@@ -60,13 +59,13 @@ class L7ProbeRedisTest {
       }
       String csv = new String(bench.getInputStream().readAllBytes());
       assertThat(bench.exitValue()).as(csv).isZero();
-      Map<String, Long> after = commandstats();
+      Map<String, Long> after = RedisCommandStats.read(List.of("-p", Integer.toString(PORT)));
       Thread.sleep(500); // let the ring buffer drain
       List<Row> rows = Servers.sample(probe);
       Map<String, Long> health = probe.health();
 
       assertThat(health.get("events_lost")).as("ring buffer overflow: %s", health).isZero();
-      Map<String, Double> server = apiCounts(rows, redis.pid(), "server");
+      Map<String, Double> server = RedisCommandStats.apiCounts(rows, redis.pid(), "server");
       for (String cmd : List.of("PING", "SET", "GET", "INCR", "LPUSH", "LRANGE")) {
         long truth = after.getOrDefault(cmd, 0L) - before.getOrDefault(cmd, 0L);
         System.out.printf("l7 redis " + hook + ": %s server-side %.0f, INFO commandstats delta %d%n", cmd, server.get(cmd), truth);
@@ -84,29 +83,5 @@ class L7ProbeRedisTest {
       assertThat(clientAvgMs).as("client mean vs redis-benchmark avg %.3f ms", benchAvgMs)
           .isCloseTo(benchAvgMs, within(benchAvgMs * 0.15));
     }
-  }
-
-  private static Map<String, Double> apiCounts(List<Row> rows, long tgid, String role) {
-    Map<String, Double> out = new HashMap<>();
-    for (Row r : rows) {
-      if (r.table() == L7Tables.RPC_API && r.key("tgid").equals(Long.toString(tgid)) && r.key("l7_role").equals(role)) {
-        out.merge(r.key("api"), r.value("req_count"), Double::sum);
-      }
-    }
-    return out;
-  }
-
-  /** INFO commandstats as command -> calls, upper-cased, subcommands (config|get) under their command. */
-  private static Map<String, Long> commandstats() throws Exception {
-    Map<String, Long> out = new HashMap<>();
-    String info = Servers.run(List.of("redis-cli", "-p", Integer.toString(PORT), "info", "commandstats"));
-    for (String line : info.split("\r?\n")) {
-      if (line.startsWith("cmdstat_")) {
-        String cmd = line.substring(8, line.indexOf(':')).split("\\|")[0].toUpperCase();
-        long calls = Long.parseLong(line.replaceAll("^[^:]*:calls=(\\d+),.*", "$1"));
-        out.merge(cmd, calls, Long::sum);
-      }
-    }
-    return out;
   }
 }
