@@ -367,7 +367,9 @@ static __always_inline void saw_io(struct sock *sk)
 	if (state == TCP_CLOSE || state == TCP_LISTEN || state == TCP_SYN_SENT || state == TCP_TIME_WAIT ||
 	    state == TCP_NEW_SYN_RECV || !in_scope(sk))
 		return;
-	track(sk, listener_owner(sk) ? TCP_ROLE_SERVER : TCP_ROLE_CLIENT, tgid, 0);
+	/* The listeners map may not know this socket's listener yet (the probe started after listen(); the
+	 * first read_links fills it in): the iterator re-checks the role until it is settled. */
+	track(sk, listener_owner(sk) ? TCP_ROLE_SERVER : TCP_ROLE_CLIENT, tgid, TCP_LINK_ROLE_INFERRED);
 }
 
 SEC("tp_btf/sock_send_length")
@@ -613,8 +615,14 @@ int read_links(struct bpf_iter__tcp *ctx)
 	}
 	__u64 key = (__u64)sk;
 	l = bpf_map_lookup_elem(&links, &key);
-	if (!l)
+	if (!l) {
 		l = track(sk, listener_owner(sk) ? TCP_ROLE_SERVER : TCP_ROLE_CLIENT, 0, TCP_LINK_SEEDED);
+	} else if (l->flags & TCP_LINK_ROLE_INFERRED) {
+		/* First seen doing I/O, before this walk's listeners were in the map (a busy connection that
+		 * predates the probe: pgbench's): listeners come first in the walk, so the answer is final now. */
+		l->role = listener_owner(sk) ? TCP_ROLE_SERVER : TCP_ROLE_CLIENT;
+		__sync_fetch_and_and(&l->flags, ~TCP_LINK_ROLE_INFERRED);
+	}
 	if (!l)
 		return 0;
 	fill_record(r, sk, l, TCP_REC_LIVE);

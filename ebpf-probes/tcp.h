@@ -21,6 +21,7 @@ enum tcp_role {
 #define TCP_LINK_CONNECT_FAILED 0x4  /* SYN_SENT -> CLOSE: the connection never established */
 #define TCP_LINK_SEEDED 0x8          /* existed before the probe started (iter/tcp seed) */
 #define TCP_LINK_OWNER_GUESSED 0x10  /* tgid is the listener's owner, not yet seen doing I/O */
+#define TCP_LINK_ROLE_INFERRED 0x20  /* role from map listeners, birth not seen: re-checked at each read */
 
 /* struct tcp_record.sock_flags */
 #define TCP_SOCK_FIN_RECEIVED 0x1    /* SOCK_DONE: the peer's FIN counts one in bytes_received */

@@ -18,9 +18,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * pgbench against a PostgreSQL of this test's own over TCP (127.0.0.1), seen by the real agent: the
  * process-level topology groups the postmaster, its auxiliary processes and the four backends serving
- * pgbench into one postgres appinstance running on the host. (The connect edge pgbench -> postgres is not
- * asserted: in this setup the tcp probe reported no tcp_link for the pgbench connections, while it does
- * for redis-benchmark; see RedisTopologyKernelTest and the report.)
+ * pgbench into one postgres appinstance running on the host; pgbench connects a backend of that instance on
+ * the test's port, and pgbench's appinstance connects the postgres appinstance. (pgbench connects before the
+ * agent's tcp probe is loaded: its busy connections are first seen by their I/O, see TcpProbePgbenchTest.)
  */
 @Tag("kernel")
 class PostgresTopologyKernelTest {
@@ -64,7 +64,7 @@ class PostgresTopologyKernelTest {
         try {
           t = p.await("process", topo -> postgresApps(topo).stream().anyMatch(app -> members(topo, app).stream()
               .filter(m -> Platform.node(topo, m).path("attributes").path("cmdline").asText().contains(backends))
-              .count() >= 4), () -> { });
+              .count() >= 4) && connect(topo, port) != null, () -> { });
         } catch (AssertionError e) {
           throw new AssertionError(describe(p.get("/api/v1/topology?level=process")) + "\npgbench log:\n"
               + Platform.tail(tmp.resolve("bench.log")), e);
@@ -75,6 +75,12 @@ class PostgresTopologyKernelTest {
         // The postmaster is the root; every member is a postgres process of it on the agent's host.
         assertThat(procs).contains(p.id("proc", root));
         assertThat(Platform.node(t, p.id("proc", root)).path("attributes").path("cmdline").asText()).contains("-p " + port);
+        JsonNode edge = connect(t, port);
+        assertThat(procs).as("pgbench connects a member of the postgres appinstance: %s", edge).contains(edge.get("to").asText());
+        String benchApp = Platform.byComm(t, "appinstance", "pgbench").stream().map(n -> n.get("id").asText())
+            .filter(a -> Platform.hasEdge(t, "belongs_to", edge.get("from").asText(), a)).findFirst().orElseThrow();
+        assertThat(Platform.edges(t, "connect")).anyMatch(e -> e.get("from").asText().equals(benchApp)
+            && e.get("to").asText().equals(app) && e.get("detail").asText().equals(port));
         for (String proc : procs) {
           JsonNode n = Platform.node(t, proc);
           assertThat(n.path("attributes").path("comm").asText()).isEqualTo("postgres");
@@ -110,6 +116,19 @@ class PostgresTopologyKernelTest {
       }
     }
     return b.toString();
+  }
+
+  /** The proc-level connect edge pgbench -> a postgres process on the port, or null. */
+  static JsonNode connect(JsonNode t, String port) {
+    List<String> clients = Platform.byComm(t, "proc", "pgbench").stream().map(n -> n.get("id").asText()).toList();
+    List<String> servers = Platform.byComm(t, "proc", "postgres").stream().map(n -> n.get("id").asText()).toList();
+    for (JsonNode e : Platform.edges(t, "connect")) {
+      if (clients.contains(e.get("from").asText()) && servers.contains(e.get("to").asText())
+          && e.get("detail").asText().equals(port)) {
+        return e;
+      }
+    }
+    return null;
   }
 
   /** The postgres appinstances serving this test's port (their root's cmdline names it). */

@@ -67,6 +67,7 @@ record TcpRecord(
     static final int CONNECT_FAILED = 0x4;
     static final int SEEDED = 0x8;
     static final int OWNER_GUESSED = 0x10;
+    static final int ROLE_INFERRED = 0x20;
 
     boolean connectFailed() {
       return (flags & CONNECT_FAILED) != 0;
