@@ -60,8 +60,7 @@ class L7ProbeRedisTest {
       String csv = new String(bench.getInputStream().readAllBytes());
       assertThat(bench.exitValue()).as(csv).isZero();
       Map<String, Long> after = RedisCommandStats.read(List.of("-p", Integer.toString(PORT)));
-      Thread.sleep(500); // let the ring buffer drain
-      List<Row> rows = Servers.sample(probe);
+      List<Row> rows = Servers.drained(probe);
       Map<String, Long> health = probe.health();
 
       assertThat(health.get("events_lost")).as("ring buffer overflow: %s", health).isZero();

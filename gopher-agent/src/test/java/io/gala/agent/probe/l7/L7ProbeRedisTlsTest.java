@@ -82,7 +82,7 @@ class L7ProbeRedisTlsTest {
       String csv = new String(bench.getInputStream().readAllBytes());
       assertThat(bench.exitValue()).as(csv).isZero();
       Map<String, Long> after = RedisCommandStats.read(List.of("--tls", "--cacert", cert(), "-p", Integer.toString(PORT)));
-      List<Row> rows = drained(probe);
+      List<Row> rows = Servers.drained(probe);
       Map<String, Long> health = probe.health();
       System.out.println("l7 redis tls " + hook + " " + host + ": health " + health);
 
@@ -121,26 +121,6 @@ class L7ProbeRedisTlsTest {
       assertThat(serverLinks).as("the benchmark's link, by the server address it used")
           .anySatisfy(r -> assertThat(InetAddress.getByName(r.key("server_ip"))).isEqualTo(InetAddress.getByName(host)));
     }
-  }
-
-  /**
-   * Samples until the server's request count holds still: on a loaded machine the reader may be seconds
-   * behind the kernel, and a fixed pause flakes.
-   */
-  private static List<Row> drained(L7Probe probe) throws Exception {
-    List<Row> rows = List.of();
-    double last = -1;
-    for (int i = 0; i < 40; i++) {
-      Thread.sleep(250);
-      rows = Servers.sample(probe);
-      double total = rows.stream().filter(r -> r.table() == L7Tables.RPC && r.key("l7_role").equals("server"))
-          .mapToDouble(r -> r.value("req_count")).sum();
-      if (total > 0 && total == last) {
-        break;
-      }
-      last = total;
-    }
-    return rows;
   }
 
   private static String cert() {

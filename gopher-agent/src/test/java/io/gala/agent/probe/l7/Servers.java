@@ -66,4 +66,24 @@ final class Servers {
     probe.sample(rows::add);
     return rows;
   }
+
+  /**
+   * Samples until the server's request count holds still: on a loaded machine the reader may be seconds
+   * behind the kernel, and a fixed pause flakes.
+   */
+  static List<Row> drained(L7Probe probe) throws Exception {
+    List<Row> rows = List.of();
+    double last = -1;
+    for (int i = 0; i < 40; i++) {
+      Thread.sleep(250);
+      rows = Servers.sample(probe);
+      double total = rows.stream().filter(r -> r.table() == L7Tables.RPC && r.key("l7_role").equals("server"))
+          .mapToDouble(r -> r.value("req_count")).sum();
+      if (total > 0 && total == last) {
+        break;
+      }
+      last = total;
+    }
+    return rows;
+  }
 }
