@@ -1,11 +1,9 @@
 package io.gala.agent.probe.socket;
 
+import io.gala.agent.net.SocketInodes;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,29 +54,7 @@ final class SocketOwners {
   /** Scans /proc now. */
   void rescan() {
     lastScan = clock.getAsLong();
-    Map<Long, List<Long>> found = new HashMap<>();
-    try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, SocketOwners::isPid)) {
-      for (Path pid : pids) {
-        long tgid = Long.parseLong(pid.getFileName().toString());
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(pid.resolve("fd"))) {
-          for (Path fd : fds) {
-            long ino = socketInode(fd);
-            if (ino != 0) {
-              List<Long> list = found.computeIfAbsent(ino, i -> new ArrayList<>(1));
-              if (!list.contains(tgid)) {
-                list.add(tgid);
-              }
-            }
-          }
-        } catch (IOException | SecurityException e) {
-          // The process exited meanwhile, or its fds are unreadable: it owns nothing we can see.
-        }
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot list " + proc + " to find socket owners: " + e.getMessage(), e);
-    }
-    found.values().forEach(l -> l.sort(null));
-    owners = found;
+    owners = SocketInodes.scan(proc);
   }
 
   /** The process group of a process (field 5 of /proc/<pid>/stat), or the tgid itself when unreadable. */
@@ -90,22 +66,5 @@ final class SocketOwners {
     } catch (IOException | RuntimeException e) {
       return tgid;
     }
-  }
-
-  static boolean isPid(Path p) {
-    String n = p.getFileName().toString();
-    return !n.isEmpty() && n.chars().allMatch(Character::isDigit);
-  }
-
-  private static long socketInode(Path fd) {
-    try {
-      String target = Files.readSymbolicLink(fd).toString();
-      if (target.startsWith("socket:[") && target.endsWith("]")) {
-        return Long.parseLong(target, 8, target.length() - 1, 10);
-      }
-    } catch (IOException | UnsupportedOperationException | NumberFormatException e) {
-      // closed meanwhile, or not a socket
-    }
-    return 0;
   }
 }

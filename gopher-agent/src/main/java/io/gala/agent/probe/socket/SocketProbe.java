@@ -5,6 +5,7 @@ import io.gala.agent.bpf.BpfIterator;
 import io.gala.agent.bpf.BpfMap;
 import io.gala.agent.bpf.BpfObject;
 import io.gala.agent.bpf.KernelFeatures;
+import io.gala.agent.net.NetnsFiles;
 import io.gala.agent.probe.Probe;
 import io.gala.agent.probe.ProbeContext;
 import io.gala.agent.probe.ProbeSpec;
@@ -49,7 +50,7 @@ public final class SocketProbe implements Probe {
   private final Path proc;
   private final ToIntFunction<String> tracepointArgs;
   private final SocketOwners owners;
-  private final NetnsPaths netnsPaths;
+  private final NetnsFiles netnsPaths;
   private final ListenDropAccounts accounts = new ListenDropAccounts();
   private final SynDropSplit split = new SynDropSplit();
   private final Map<ListenAddress, Owner> lastOwners = new HashMap<>();
@@ -70,7 +71,7 @@ public final class SocketProbe implements Probe {
     this.proc = proc;
     this.tracepointArgs = tracepointArgs;
     this.owners = new SocketOwners(proc, RESCAN_MILLIS, System::currentTimeMillis);
-    this.netnsPaths = new NetnsPaths(proc);
+    this.netnsPaths = new NetnsFiles(proc, 0, System::currentTimeMillis);
   }
 
   public static ProbeSpec spec() {

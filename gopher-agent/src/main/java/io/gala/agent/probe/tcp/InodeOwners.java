@@ -1,8 +1,6 @@
 package io.gala.agent.probe.tcp;
 
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
+import io.gala.agent.net.SocketInodes;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -46,44 +44,11 @@ final class InodeOwners {
     lastScan = clock.getAsLong();
     scans++;
     Map<Long, Long> found = new HashMap<>();
-    try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, InodeOwners::isPid)) {
-      for (Path pid : pids) {
-        long tgid = Long.parseLong(pid.getFileName().toString());
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(pid.resolve("fd"))) {
-          for (Path fd : fds) {
-            long ino = socketInode(fd);
-            if (ino != 0) {
-              found.putIfAbsent(ino, tgid);
-            }
-          }
-        } catch (IOException | SecurityException e) {
-          // The process exited meanwhile, or its fds are not readable: it owns nothing we can see.
-        }
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot list " + proc + " to find socket owners: " + e.getMessage(), e);
-    }
+    SocketInodes.scan(proc).forEach((ino, tgids) -> found.put(ino, tgids.get(0)));
     owners = found;
   }
 
   long scans() {
     return scans;
-  }
-
-  private static boolean isPid(Path p) {
-    String n = p.getFileName().toString();
-    return !n.isEmpty() && n.chars().allMatch(Character::isDigit);
-  }
-
-  private static long socketInode(Path fd) {
-    try {
-      String target = Files.readSymbolicLink(fd).toString();
-      if (target.startsWith("socket:[") && target.endsWith("]")) {
-        return Long.parseLong(target, 8, target.length() - 1, 10);
-      }
-    } catch (IOException | UnsupportedOperationException | NumberFormatException e) {
-      // closed meanwhile, or not a socket
-    }
-    return 0;
   }
 }

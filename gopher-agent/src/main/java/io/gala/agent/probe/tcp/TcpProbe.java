@@ -5,6 +5,7 @@ import io.gala.agent.bpf.BpfIterator;
 import io.gala.agent.bpf.BpfMap;
 import io.gala.agent.bpf.BpfObject;
 import io.gala.agent.bpf.RingBufferReader;
+import io.gala.agent.net.NetnsFiles;
 import io.gala.agent.probe.Probe;
 import io.gala.agent.probe.ProbeConfig;
 import io.gala.agent.probe.ProbeContext;

@@ -1,4 +1,4 @@
-package io.gala.agent.probe.tcp;
+package io.gala.agent.net;
 
 import io.gala.agent.probe.Scope;
 import java.io.IOException;
@@ -14,28 +14,29 @@ import java.util.function.LongSupplier;
 /**
  * Finds a file through which a network namespace can be entered, by the namespace's inode: a bind mount
  * under {@code /run/netns} (ip netns) or {@code /var/run/docker/netns}, else {@code /proc/<pid>/ns/net}
- * of a process inside it. iter/tcp only walks the namespace of the thread that creates it, so the probe
- * enters each namespace with connections through one of these. Lookups are cached; a miss rescans at most
- * once per {@code minRescanMillis}.
+ * of a process inside it. iter/tcp only walks the namespace of the thread that creates it, so the tcp and
+ * socket probes enter each namespace with sockets through one of these. Lookups are cached; a miss
+ * rescans at most once per {@code minRescanMillis} (0: every miss rescans, for a caller that asks only
+ * for namespaces known to exist). Copy on write: a lookup may run beside a rescan.
  */
-final class NetnsFiles {
+public final class NetnsFiles {
   private static final List<Path> BIND_MOUNT_DIRS =
       List.of(Path.of("/run/netns"), Path.of("/var/run/netns"), Path.of("/var/run/docker/netns"));
 
   private final Path proc;
   private final long minRescanMillis;
   private final LongSupplier clock;
-  private Map<Long, Path> files = new HashMap<>();
+  private volatile Map<Long, Path> files = Map.of();
   private long lastScan = Long.MIN_VALUE / 2;
 
-  NetnsFiles(Path proc, long minRescanMillis, LongSupplier clock) {
+  public NetnsFiles(Path proc, long minRescanMillis, LongSupplier clock) {
     this.proc = proc;
     this.minRescanMillis = minRescanMillis;
     this.clock = clock;
   }
 
   /** A file of the namespace, or null when none is found (the namespace is gone, or holds no process). */
-  Path find(long inode) {
+  public Path find(long inode) {
     Path p = files.get(inode);
     if (p == null && clock.getAsLong() - lastScan >= minRescanMillis) {
       rescan();
@@ -45,23 +46,25 @@ final class NetnsFiles {
   }
 
   /** Forgets a file that could not be opened (its process exited). */
-  void invalidate(long inode) {
-    files.remove(inode);
+  public void invalidate(long inode) {
+    Map<Long, Path> copy = new HashMap<>(files);
+    copy.remove(inode);
+    files = copy;
   }
 
   /** Every namespace found on the machine (rescanning now). */
-  Set<Long> all() {
+  public Set<Long> all() {
     rescan();
     return Set.copyOf(files.keySet());
   }
 
-  private void rescan() {
+  private synchronized void rescan() {
     lastScan = clock.getAsLong();
     Map<Long, Path> found = new HashMap<>();
     for (Path dir : BIND_MOUNT_DIRS) {
       list(dir, found);
     }
-    try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, NetnsFiles::isPid)) {
+    try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, SocketInodes::isPid)) {
       for (Path pid : pids) {
         Path ns = pid.resolve("ns").resolve("net");
         long ino = Scope.inode(ns);
@@ -89,10 +92,5 @@ final class NetnsFiles {
     } catch (IOException e) {
       // unreadable directory: nothing from it
     }
-  }
-
-  private static boolean isPid(Path p) {
-    String n = p.getFileName().toString();
-    return !n.isEmpty() && n.chars().allMatch(Character::isDigit);
   }
 }
