@@ -8,7 +8,8 @@ import java.util.List;
 
 /** The agent's command line: a config file plus overrides of its most used keys. */
 final class CommandLine {
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: gopher-agent [--config FILE] [--netns NAME|PATH] [--machine-id ID] [--host-ip IP]
                           [--export ADDR:PORT] [--control ADDR:PORT] [--probes-init FILE]
                           [--sample-period-ms N] [--probes p1,p2,...] [--token TOKEN]

@@ -4,20 +4,20 @@ import io.gala.agent.config.AgentConfig;
 import io.gala.agent.config.NodeIdentity;
 import io.gala.agent.control.ProbeControl;
 import io.gala.agent.event.SubHealthDetector;
-import io.gala.agent.kafka.KafkaConfig;
-import io.gala.agent.kafka.KafkaExporter;
 import io.gala.agent.export.PrometheusExporter;
 import io.gala.agent.http.HttpServer;
+import io.gala.agent.kafka.KafkaConfig;
+import io.gala.agent.kafka.KafkaExporter;
 import io.gala.agent.probe.Identity;
-import io.gala.agent.probe.l7.L7Probe;
-import io.gala.agent.probe.l7.trace.OtlpSpans;
-import io.gala.agent.probe.l7.trace.SlowRequestTraces;
 import io.gala.agent.probe.ProbeContext;
 import io.gala.agent.probe.ProbeManager;
 import io.gala.agent.probe.ProbeSpec;
 import io.gala.agent.probe.ProcessLabels;
 import io.gala.agent.probe.Sampler;
 import io.gala.agent.probe.Scope;
+import io.gala.agent.probe.l7.L7Probe;
+import io.gala.agent.probe.l7.trace.OtlpSpans;
+import io.gala.agent.probe.l7.trace.SlowRequestTraces;
 import io.gala.agent.table.TableDef;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -27,8 +27,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
 
 /**
- * The per-node agent: probes, sampler, Prometheus exporter on :8888 and probe control on :9999, wired
- * from one {@link AgentConfig}. {@code main} runs it until SIGTERM/SIGINT, then detaches every program.
+ * The per-node agent: probes, sampler, Prometheus exporter on :8888 and probe control on :9999,
+ * wired from one {@link AgentConfig}. {@code main} runs it until SIGTERM/SIGINT, then detaches
+ * every program.
  */
 public final class GopherAgent implements AutoCloseable {
   /** Looked up when used, not at class initialisation: main must install the log manager first. */
@@ -36,14 +37,17 @@ public final class GopherAgent implements AutoCloseable {
     return Logger.getLogger(GopherAgent.class.getName());
   }
 
-  static final TableDef AGENT_HTTP = TableDef.builder("agent_http")
-      .keys("endpoint")
-      .counter("requests", "", "HTTP requests served")
-      .counter("rejected", "", "HTTP requests refused: bad token, too large, malformed")
-      .build();
-  static final TableDef AGENT_CONTROL = TableDef.builder("agent_control")
-      .counter("invalid_requests", "", "Probe control requests refused as invalid (400/404/405)")
-      .build();
+  static final TableDef AGENT_HTTP =
+      TableDef.builder("agent_http")
+          .keys("endpoint")
+          .counter("requests", "", "HTTP requests served")
+          .counter("rejected", "", "HTTP requests refused: bad token, too large, malformed")
+          .build();
+  static final TableDef AGENT_CONTROL =
+      TableDef.builder("agent_control")
+          .counter(
+              "invalid_requests", "", "Probe control requests refused as invalid (400/404/405)")
+          .build();
 
   private final AgentConfig config;
   private final Identity identity;
@@ -61,10 +65,15 @@ public final class GopherAgent implements AutoCloseable {
   public GopherAgent(AgentConfig config, List<ProbeSpec> catalog) {
     this.config = config;
     this.identity = NodeIdentity.resolve(config);
-    this.scope = config.netns.isEmpty() ? Scope.HOST : new Scope(Scope.inode(netnsPath(config.netns)));
+    this.scope =
+        config.netns.isEmpty() ? Scope.HOST : new Scope(Scope.inode(netnsPath(config.netns)));
     if (!config.netns.isEmpty() && scope.netnsInode() == 0) {
-      throw new IllegalArgumentException("netns " + config.netns + " not found (looked at " + netnsPath(config.netns)
-          + "); create it with `ip netns add` or give a path like /proc/<pid>/ns/net");
+      throw new IllegalArgumentException(
+          "netns "
+              + config.netns
+              + " not found (looked at "
+              + netnsPath(config.netns)
+              + "); create it with `ip netns add` or give a path like /proc/<pid>/ns/net");
     }
     ProcessLabels labels = new ProcessLabels();
     this.probes = new ProbeManager(catalog, cfg -> new ProbeContext(identity, scope, cfg, labels));
@@ -76,18 +85,29 @@ public final class GopherAgent implements AutoCloseable {
     this.kafka = kafkaConfig.enabled() ? new KafkaExporter(kafkaConfig) : null;
     if (kafka != null) {
       sampler.addListener(kafka);
-      // Sub-health events need a channel: they go out on Kafka, with thresholds from each probe's params.
-      sampler.addListener(new SubHealthDetector(
-          p -> probes.specs().containsKey(p) ? probes.state(p).config().params() : java.util.Map.of(), kafka::publish));
+      // Sub-health events need a channel: they go out on Kafka, with thresholds from each probe's
+      // params.
+      sampler.addListener(
+          new SubHealthDetector(
+              p ->
+                  probes.specs().containsKey(p)
+                      ? probes.state(p).config().params()
+                      : java.util.Map.of(),
+              kafka::publish));
       sampler.addRowSource(kafka::selfRows);
     }
-    // l7's slowest requests of each period: REST, Kafka events when Kafka is on, OTLP spans when configured.
-    this.slowRequests = new SlowRequestTraces(
-        () -> probes.running("l7") instanceof L7Probe l7 ? l7.slowRequests() : List.of(),
-        kafka == null ? null : kafka::publish,
-        config.otel.enabled()
-            ? OtlpSpans.start(config.otel.endpoint, java.time.Duration.ofMillis(config.otel.timeoutMs), identity)
-            : null);
+    // l7's slowest requests of each period: REST, Kafka events when Kafka is on, OTLP spans when
+    // configured.
+    this.slowRequests =
+        new SlowRequestTraces(
+            () -> probes.running("l7") instanceof L7Probe l7 ? l7.slowRequests() : List.of(),
+            kafka == null ? null : kafka::publish,
+            config.otel.enabled()
+                ? OtlpSpans.start(
+                    config.otel.endpoint,
+                    java.time.Duration.ofMillis(config.otel.timeoutMs),
+                    identity)
+                : null);
     sampler.addListener(slowRequests);
     control.addView("/l7/slow_requests", slowRequests::json);
   }
@@ -118,20 +138,50 @@ public final class GopherAgent implements AutoCloseable {
 
   /** Restores probe configuration, opens both endpoints and starts sampling. */
   public GopherAgent start() throws Exception {
-    log().info(() -> "gala agent " + identity.machineId() + (scope.isHost() ? "" : " scoped to netns inode "
-        + scope.netnsInode()));
+    log()
+        .info(
+            () ->
+                "gala agent "
+                    + identity.machineId()
+                    + (scope.isHost() ? "" : " scoped to netns inode " + scope.netnsInode()));
     control.restore(config.defaultProbes);
-    exportServer = HttpServer.start("exporter", loop, config.export.address, config.export.port,
-        config.export.token, 4096, req -> exporter.scrape(req.path()));
-    controlServer = HttpServer.start("probe control", loop, config.control.address, config.control.port,
-        config.control.token, 1024 * 1024, control::handle);
-    sampler.addRowSource(sink -> {
-      sink.accept(AGENT_HTTP.row().key("endpoint", "export").set("requests", exportServer.requests())
-          .set("rejected", exportServer.rejected()).build());
-      sink.accept(AGENT_HTTP.row().key("endpoint", "control").set("requests", controlServer.requests())
-          .set("rejected", controlServer.rejected()).build());
-      sink.accept(AGENT_CONTROL.row().set("invalid_requests", control.invalidRequests()).build());
-    });
+    exportServer =
+        HttpServer.start(
+            "exporter",
+            loop,
+            config.export.address,
+            config.export.port,
+            config.export.token,
+            4096,
+            req -> exporter.scrape(req.path()));
+    controlServer =
+        HttpServer.start(
+            "probe control",
+            loop,
+            config.control.address,
+            config.control.port,
+            config.control.token,
+            1024 * 1024,
+            control::handle);
+    sampler.addRowSource(
+        sink -> {
+          sink.accept(
+              AGENT_HTTP
+                  .row()
+                  .key("endpoint", "export")
+                  .set("requests", exportServer.requests())
+                  .set("rejected", exportServer.rejected())
+                  .build());
+          sink.accept(
+              AGENT_HTTP
+                  .row()
+                  .key("endpoint", "control")
+                  .set("requests", controlServer.requests())
+                  .set("rejected", controlServer.rejected())
+                  .build());
+          sink.accept(
+              AGENT_CONTROL.row().set("invalid_requests", control.invalidRequests()).build());
+        });
     sampler.start();
     return this;
   }
@@ -175,15 +225,29 @@ public final class GopherAgent implements AutoCloseable {
     }
     GopherAgent agent = new GopherAgent(config, ProbeCatalog.all()).start();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log().info("stopping: detaching all probes");
-      agent.close();
-      log().info("stopped");
-      Logging.close();
-      stopped.countDown();
-    }, "shutdown"));
-    log().info(() -> "metrics on http://" + config.export.address + ":" + agent.exportPort() + "/metrics, probe control on http://"
-        + config.control.address + ":" + agent.controlPort() + "/<probe>");
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log().info("stopping: detaching all probes");
+                  agent.close();
+                  log().info("stopped");
+                  Logging.close();
+                  stopped.countDown();
+                },
+                "shutdown"));
+    log()
+        .info(
+            () ->
+                "metrics on http://"
+                    + config.export.address
+                    + ":"
+                    + agent.exportPort()
+                    + "/metrics, probe control on http://"
+                    + config.control.address
+                    + ":"
+                    + agent.controlPort()
+                    + "/<probe>");
     stopped.await();
   }
 }

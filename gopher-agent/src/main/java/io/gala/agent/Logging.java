@@ -49,19 +49,25 @@ final class Logging {
       root.removeHandler(h);
     }
     ConsoleHandler h = new ConsoleHandler();
-    h.setFormatter(new Formatter() {
-      @Override
-      public String format(LogRecord r) {
-        String name = r.getLoggerName() == null ? "" : r.getLoggerName().substring(r.getLoggerName().lastIndexOf('.') + 1);
-        String base = String.format("%tF %<tT %s %s: %s%n", r.getMillis(), r.getLevel(), name, formatMessage(r));
-        if (r.getThrown() == null) {
-          return base;
-        }
-        var sw = new java.io.StringWriter();
-        r.getThrown().printStackTrace(new java.io.PrintWriter(sw));
-        return base + sw;
-      }
-    });
+    h.setFormatter(
+        new Formatter() {
+          @Override
+          public String format(LogRecord r) {
+            String name =
+                r.getLoggerName() == null
+                    ? ""
+                    : r.getLoggerName().substring(r.getLoggerName().lastIndexOf('.') + 1);
+            String base =
+                String.format(
+                    "%tF %<tT %s %s: %s%n", r.getMillis(), r.getLevel(), name, formatMessage(r));
+            if (r.getThrown() == null) {
+              return base;
+            }
+            var sw = new java.io.StringWriter();
+            r.getThrown().printStackTrace(new java.io.PrintWriter(sw));
+            return base + sw;
+          }
+        });
     String level = System.getenv().getOrDefault("GALA_LOG_LEVEL", "INFO");
     h.setLevel(Level.parse(level));
     root.setLevel(Level.parse(level));

@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes docs/metrics.md from the tables the probes declare, so that the reference can never drift from
- * the code: {@code java -cp gopher-agent.jar io.gala.agent.MetricsDoc docs/metrics.md}. A test fails
- * when the committed file differs from what this generates.
+ * Writes docs/metrics.md from the tables the probes declare, so that the reference can never drift
+ * from the code: {@code java -cp gopher-agent.jar io.gala.agent.MetricsDoc docs/metrics.md}. A test
+ * fails when the committed file differs from what this generates.
  */
 public final class MetricsDoc {
   private MetricsDoc() {}
@@ -24,8 +24,10 @@ public final class MetricsDoc {
   static String render(List<ProbeSpec> catalog, List<TableDef> agentTables) {
     StringBuilder b = new StringBuilder();
     b.append("# Metrics reference\n\n")
-        .append("Generated from the probes' table declarations by `io.gala.agent.MetricsDoc`; do not edit by hand.\n")
-        .append("Every series carries `machine_id` plus the table's keys and non-empty labels. Counters are cumulative,\n")
+        .append(
+            "Generated from the probes' table declarations by `io.gala.agent.MetricsDoc`; do not edit by hand.\n")
+        .append(
+            "Every series carries `machine_id` plus the table's keys and non-empty labels. Counters are cumulative,\n")
         .append("histograms are standard Prometheus histograms (`_bucket`, `_sum`, `_count`).\n");
     Map<String, List<TableDef>> byProbe = new LinkedHashMap<>();
     for (ProbeSpec spec : catalog) {
@@ -37,20 +39,33 @@ public final class MetricsDoc {
       }
     }
     byProbe.put("agent (self-health)", agentTables);
-    byProbe.forEach((probe, tables) -> {
-      b.append("\n## ").append(probe).append('\n');
-      for (TableDef t : tables) {
-        b.append("\n### table `").append(t.name()).append("`\n\n");
-        b.append("keys: ").append(fields(t.keys())).append("; labels: ").append(fields(t.labels())).append("\n\n");
-        b.append("| metric | type | unit | description |\n| --- | --- | --- | --- |\n");
-        for (MetricDef m : t.metrics()) {
-          b.append("| `gala_gopher_").append(t.entity()).append('_').append(m.name()).append("` | ")
-              .append(m.kind().name().toLowerCase()).append(" | ").append(m.unit().isEmpty() ? "-" : m.unit())
-              .append(" | ").append(m.help().replace("|", "\\|"))
-              .append(m.kind() == MetricKind.HISTOGRAM ? " (`_bucket`, `_sum`, `_count`)" : "").append(" |\n");
-        }
-      }
-    });
+    byProbe.forEach(
+        (probe, tables) -> {
+          b.append("\n## ").append(probe).append('\n');
+          for (TableDef t : tables) {
+            b.append("\n### table `").append(t.name()).append("`\n\n");
+            b.append("keys: ")
+                .append(fields(t.keys()))
+                .append("; labels: ")
+                .append(fields(t.labels()))
+                .append("\n\n");
+            b.append("| metric | type | unit | description |\n| --- | --- | --- | --- |\n");
+            for (MetricDef m : t.metrics()) {
+              b.append("| `gala_gopher_")
+                  .append(t.entity())
+                  .append('_')
+                  .append(m.name())
+                  .append("` | ")
+                  .append(m.kind().name().toLowerCase())
+                  .append(" | ")
+                  .append(m.unit().isEmpty() ? "-" : m.unit())
+                  .append(" | ")
+                  .append(m.help().replace("|", "\\|"))
+                  .append(m.kind() == MetricKind.HISTOGRAM ? " (`_bucket`, `_sum`, `_count`)" : "")
+                  .append(" |\n");
+            }
+          }
+        });
     return b.toString();
   }
 

@@ -19,9 +19,14 @@ final class ProbeCatalog {
   static List<ProbeSpec> all() {
     return List.of(
         ProbeSpec.of("baseinfo", BaseinfoProbe::new, Set.of()),
-        ProbeSpec.of("container", ContainerProbe::new, Set.of(), ParamSpec.text("cgroup_prefixes", 1024)),
+        ProbeSpec.of(
+            "container", ContainerProbe::new, Set.of(), ParamSpec.text("cgroup_prefixes", 1024)),
         IoProbe.spec(),
-        ProbeSpec.of("proc", ProcProbe::new, Set.of("proc_syscall"), ParamSpec.number("max_procs", 1024, 1 << 20)),
+        ProbeSpec.of(
+            "proc",
+            ProcProbe::new,
+            Set.of("proc_syscall"),
+            ParamSpec.number("max_procs", 1024, 1 << 20)),
         L7Probe.spec(),
         SocketProbe.spec(),
         TcpProbe.spec());

@@ -43,9 +43,13 @@ class AgentKernelTest {
     return c;
   }
 
-  private HttpResponse<String> put(GopherAgentHandle a, String probe, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.controlPort() + "/" + probe))
-        .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  private HttpResponse<String> put(GopherAgentHandle a, String probe, String body)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.controlPort() + "/" + probe))
+            .PUT(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static Set<String> ownPrograms() throws Exception {
@@ -54,42 +58,67 @@ class AgentKernelTest {
 
   @Test
   void enablesAndDisablesAProbeAtRunTimeAndRefusesMalformedInputUnchanged() throws Exception {
-    try (GopherAgentHandle agent = GopherAgentHandle.start(config("runtime"), GopherAgentHandle.catalog())) {
+    try (GopherAgentHandle agent =
+        GopherAgentHandle.start(config("runtime"), GopherAgentHandle.catalog())) {
       assertThat(ownPrograms()).doesNotContain("handle_sys_exit");
       assertThat(put(agent, "proc", "json={\"state\":\"running\"}").statusCode()).isEqualTo(200);
       assertThat(ownPrograms()).contains("handle_sys_exit", "handle_sched_switch");
-      assertThat(agent.sampleAndScrape()).contains("gala_gopher_proc_runq_delay_seconds{machine_id=\"test-runtime\"");
+      assertThat(agent.sampleAndScrape())
+          .contains("gala_gopher_proc_runq_delay_seconds{machine_id=\"test-runtime\"");
 
-      HttpResponse<String> bad = put(agent, "proc", "{\"state\":\"stopped\",\"params\":{\"max_procs\":-5}}");
+      HttpResponse<String> bad =
+          put(agent, "proc", "{\"state\":\"stopped\",\"params\":{\"max_procs\":-5}}");
       assertThat(bad.statusCode()).isEqualTo(400);
       assertThat(bad.body()).contains("params.max_procs");
       assertThat(ownPrograms()).as("a refused request changes nothing").contains("handle_sys_exit");
 
       assertThat(put(agent, "proc", "{\"state\":\"stopped\"}").statusCode()).isEqualTo(200);
       assertThat(ownPrograms()).doesNotContain("handle_sys_exit");
-      assertThat(agent.sampleAndScrape()).contains("gala_gopher_agent_probe_up{machine_id=\"test-runtime\",probe=\"proc\",state=\"stopped\"} 0");
+      assertThat(agent.sampleAndScrape())
+          .contains(
+              "gala_gopher_agent_probe_up{machine_id=\"test-runtime\",probe=\"proc\",state=\"stopped\"} 0");
     }
   }
 
   @Test
   void detachesEveryProgramOnSigterm() throws Exception {
     String javaBin = ProcessHandle.current().info().command().orElse("java");
-    Process agent = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), "io.gala.agent.GopherAgent",
-        "--export", "127.0.0.1:0", "--control", "127.0.0.1:0", "--probes-init", dir.resolve("sig.init").toString(),
-        "--probes", "proc", "--machine-id", "sigterm-test")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile()).start();
+    Process agent =
+        new ProcessBuilder(
+                javaBin,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.gala.agent.GopherAgent",
+                "--export",
+                "127.0.0.1:0",
+                "--control",
+                "127.0.0.1:0",
+                "--probes-init",
+                dir.resolve("sig.init").toString(),
+                "--probes",
+                "proc",
+                "--machine-id",
+                "sigterm-test")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("agent.log").toFile())
+            .start();
     children.add(agent);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!java.nio.file.Files.readString(dir.resolve("agent.log")).contains("probe proc started")
         && System.nanoTime() < deadline) {
       Thread.sleep(200);
     }
-    assertThat(java.nio.file.Files.readString(dir.resolve("agent.log"))).contains("probe proc started");
+    assertThat(java.nio.file.Files.readString(dir.resolve("agent.log")))
+        .contains("probe proc started");
     assertThat(io.gala.agent.testing.BpfPrograms.heldBy(agent.pid())).contains("handle_sys_exit");
     agent.destroy(); // SIGTERM
-    assertThat(agent.waitFor(20, TimeUnit.SECONDS)).as("agent exits within 20 s of SIGTERM").isTrue();
+    assertThat(agent.waitFor(20, TimeUnit.SECONDS))
+        .as("agent exits within 20 s of SIGTERM")
+        .isTrue();
     assertThat(java.nio.file.Files.readString(dir.resolve("agent.log")))
-        .contains("stopping: detaching all probes").contains("probe proc stopped").contains("GopherAgent: stopped");
+        .contains("stopping: detaching all probes")
+        .contains("probe proc stopped")
+        .contains("GopherAgent: stopped");
   }
 
   @Test

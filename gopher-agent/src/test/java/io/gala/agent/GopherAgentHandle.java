@@ -12,7 +12,8 @@ public final class GopherAgentHandle implements AutoCloseable {
     this.agent = agent;
   }
 
-  public static GopherAgentHandle start(AgentConfig config, List<ProbeSpec> catalog) throws Exception {
+  public static GopherAgentHandle start(AgentConfig config, List<ProbeSpec> catalog)
+      throws Exception {
     return new GopherAgentHandle(new GopherAgent(config, catalog).start());
   }
 

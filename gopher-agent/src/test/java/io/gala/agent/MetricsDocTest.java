@@ -11,8 +11,9 @@ class MetricsDocTest {
   void committedMetricsReferenceMatchesTheProbesDeclarations() throws Exception {
     Path doc = Path.of("..", "docs", "metrics.md");
     assertThat(Files.readString(doc))
-        .as("docs/metrics.md is stale: regenerate with `java -cp gopher-agent/target/gopher-agent.jar "
-            + "io.gala.agent.MetricsDoc docs/metrics.md`")
+        .as(
+            "docs/metrics.md is stale: regenerate with `java -cp gopher-agent/target/gopher-agent.jar "
+                + "io.gala.agent.MetricsDoc docs/metrics.md`")
         .isEqualTo(MetricsDoc.current());
   }
 
@@ -21,7 +22,8 @@ class MetricsDocTest {
     // Two TYPE lines for one name make Prometheus reject the whole scrape.
     java.util.Map<String, String> seen = new java.util.HashMap<>();
     java.util.List<String> clashes = new java.util.ArrayList<>();
-    java.util.List<io.gala.agent.table.TableDef> tables = new java.util.ArrayList<>(AgentTables.ALL);
+    java.util.List<io.gala.agent.table.TableDef> tables =
+        new java.util.ArrayList<>(AgentTables.ALL);
     for (io.gala.agent.probe.ProbeSpec spec : ProbeCatalog.all()) {
       io.gala.agent.probe.Probe p = spec.factory().get();
       tables.addAll(p.tables());

@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts {@link KafkaBroker} as a child JVM of its own, for tests and launchers that need a real broker:
- * stop it (SIGTERM), kill it (SIGKILL), freeze it (SIGSTOP) and resume it (SIGCONT), restart it on the
- * same ports with the same data directory. The child's output goes to {@code <dir>/broker.log}.
+ * Starts {@link KafkaBroker} as a child JVM of its own, for tests and launchers that need a real
+ * broker: stop it (SIGTERM), kill it (SIGKILL), freeze it (SIGSTOP) and resume it (SIGCONT),
+ * restart it on the same ports with the same data directory. The child's output goes to {@code
+ * <dir>/broker.log}.
  *
  * <pre>{@code
  * try (BrokerProcess broker = BrokerProcess.start(tempDir)) {
@@ -39,7 +40,9 @@ public final class BrokerProcess implements AutoCloseable {
     this.extraArgs = List.copyOf(extraArgs);
   }
 
-  /** Starts a broker on two free loopback ports with its data in dir and waits until it is ready. */
+  /**
+   * Starts a broker on two free loopback ports with its data in dir and waits until it is ready.
+   */
   public static BrokerProcess start(Path dir, String... extraArgs) {
     BrokerProcess b = new BrokerProcess(dir, freePort(), freePort(), List.of(extraArgs));
     b.startProcess();
@@ -63,7 +66,9 @@ public final class BrokerProcess implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
-  /** Starts the broker again (after {@link #stop()} or {@link #kill()}) on the same ports and data. */
+  /**
+   * Starts the broker again (after {@link #stop()} or {@link #kill()}) on the same ports and data.
+   */
   public void restart() {
     if (isAlive()) {
       throw new IllegalStateException("broker pid " + process.pid() + " still runs; stop it first");
@@ -110,11 +115,12 @@ public final class BrokerProcess implements AutoCloseable {
   }
 
   /**
-   * The caller's class path without log4j-to-slf4j (Spring Boot's log4j bridge, on the class path of
-   * Spring applications' tests), which the broker's log4j-slf4j2-impl refuses to start beside.
+   * The caller's class path without log4j-to-slf4j (Spring Boot's log4j bridge, on the class path
+   * of Spring applications' tests), which the broker's log4j-slf4j2-impl refuses to start beside.
    */
   static String brokerClassPath() {
-    return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+    return java.util.Arrays.stream(
+            System.getProperty("java.class.path").split(java.io.File.pathSeparator))
         .filter(e -> !Path.of(e).getFileName().toString().startsWith("log4j-to-slf4j"))
         .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
   }
@@ -122,19 +128,35 @@ public final class BrokerProcess implements AutoCloseable {
   private void startProcess() {
     try {
       Files.createDirectories(dir);
-      List<String> cmd = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xms64m", "-Xmx320m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
-          // A caller's class path may hold another SLF4J provider: the broker logs through log4j2.
-          "-Dslf4j.provider=org.apache.logging.slf4j.SLF4JServiceProvider",
-          "-cp", brokerClassPath(),
-          KafkaBroker.class.getName(),
-          "--dir", dir.toString(), "--port", String.valueOf(port), "--controller-port", String.valueOf(controllerPort)));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Xms64m",
+                  "-Xmx320m",
+                  "-XX:+UseSerialGC",
+                  "-XX:TieredStopAtLevel=1",
+                  "-Djava.awt.headless=true",
+                  // A caller's class path may hold another SLF4J provider: the broker logs through
+                  // log4j2.
+                  "-Dslf4j.provider=org.apache.logging.slf4j.SLF4JServiceProvider",
+                  "-cp",
+                  brokerClassPath(),
+                  KafkaBroker.class.getName(),
+                  "--dir",
+                  dir.toString(),
+                  "--port",
+                  String.valueOf(port),
+                  "--controller-port",
+                  String.valueOf(controllerPort)));
       cmd.addAll(extraArgs);
       Path log = dir.resolve("broker.log");
       long readyBefore = countReady(log);
-      process = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+      process =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
       awaitReady(log, readyBefore);
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the kafka broker JVM in " + dir, e);
@@ -146,8 +168,13 @@ public final class BrokerProcess implements AutoCloseable {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("kafka broker exited with " + process.exitValue() + " during start; see " + log
-            + ":\n" + tail(log));
+        throw new IllegalStateException(
+            "kafka broker exited with "
+                + process.exitValue()
+                + " during start; see "
+                + log
+                + ":\n"
+                + tail(log));
       }
       if (countReady(log) > readyBefore && connectable()) {
         return;
@@ -155,8 +182,13 @@ public final class BrokerProcess implements AutoCloseable {
       sleep(200);
     }
     close();
-    throw new IllegalStateException("kafka broker not ready after " + START_TIMEOUT.toSeconds() + " s; see " + log
-        + ":\n" + tail(log));
+    throw new IllegalStateException(
+        "kafka broker not ready after "
+            + START_TIMEOUT.toSeconds()
+            + " s; see "
+            + log
+            + ":\n"
+            + tail(log));
   }
 
   private static long countReady(Path log) throws IOException {
@@ -189,7 +221,8 @@ public final class BrokerProcess implements AutoCloseable {
   private void awaitExit(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException("kafka broker pid " + process.pid() + " did not exit within " + timeout);
+        throw new IllegalStateException(
+            "kafka broker pid " + process.pid() + " did not exit within " + timeout);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -199,7 +232,8 @@ public final class BrokerProcess implements AutoCloseable {
 
   private void signal(String sig) {
     try {
-      Process kill = new ProcessBuilder("kill", "-" + sig, String.valueOf(process.pid())).inheritIO().start();
+      Process kill =
+          new ProcessBuilder("kill", "-" + sig, String.valueOf(process.pid())).inheritIO().start();
       if (kill.waitFor() != 0) {
         throw new IllegalStateException("kill -" + sig + " " + process.pid() + " failed");
       }
@@ -219,7 +253,9 @@ public final class BrokerProcess implements AutoCloseable {
     }
   }
 
-  /** A free TCP port on the loopback address (free now; a race with other processes is unlikely). */
+  /**
+   * A free TCP port on the loopback address (free now; a race with other processes is unlikely).
+   */
   public static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();

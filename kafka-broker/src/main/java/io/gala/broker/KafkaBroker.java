@@ -18,9 +18,10 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 
 /**
- * Runs Apache Kafka's own broker in KRaft mode, one node that is both broker and controller, in this
- * JVM: formats the data directory with Kafka's StorageTool on first start (a persistent directory keeps
- * its cluster id and logs across restarts), then starts the server and runs until SIGTERM/SIGINT.
+ * Runs Apache Kafka's own broker in KRaft mode, one node that is both broker and controller, in
+ * this JVM: formats the data directory with Kafka's StorageTool on first start (a persistent
+ * directory keeps its cluster id and logs across restarts), then starts the server and runs until
+ * SIGTERM/SIGINT.
  *
  * <pre>
  * java -Xmx320m -jar kafka-broker/target/kafka-broker.jar --dir /var/lib/gala/kafka --port 9092
@@ -33,7 +34,8 @@ public final class KafkaBroker {
   /** The line prefix a launcher waits for. */
   public static final String READY = "gala kafka broker ready on ";
 
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: java -jar kafka-broker.jar --dir DIR [--port 9092] [--controller-port PORT+1] [--host 127.0.0.1]
                                         [--retention-hours 24] [--config key=value]...
         --dir              data directory (created; formatted on first start, kept across restarts)
@@ -46,7 +48,13 @@ public final class KafkaBroker {
   private KafkaBroker() {}
 
   /** The parsed command line. */
-  record Options(Path dir, String host, int port, int controllerPort, int retentionHours, Map<String, String> extra) {
+  record Options(
+      Path dir,
+      String host,
+      int port,
+      int controllerPort,
+      int retentionHours,
+      Map<String, String> extra) {
     static Options parse(String[] args) {
       Path dir = null;
       String host = "127.0.0.1";
@@ -79,7 +87,8 @@ public final class KafkaBroker {
       if (dir == null) {
         throw new IllegalArgumentException("--dir is required");
       }
-      return new Options(dir, host, port, controllerPort < 0 ? port + 1 : controllerPort, retention, extra);
+      return new Options(
+          dir, host, port, controllerPort < 0 ? port + 1 : controllerPort, retention, extra);
     }
 
     private static int port(String name, String v) {
@@ -101,8 +110,16 @@ public final class KafkaBroker {
     p.setProperty("process.roles", "broker,controller");
     p.setProperty("node.id", "1");
     p.setProperty("controller.quorum.voters", "1@" + o.host() + ":" + o.controllerPort());
-    p.setProperty("listeners", "PLAINTEXT://" + o.host() + ":" + o.port() + ",CONTROLLER://" + o.host() + ":"
-        + o.controllerPort());
+    p.setProperty(
+        "listeners",
+        "PLAINTEXT://"
+            + o.host()
+            + ":"
+            + o.port()
+            + ",CONTROLLER://"
+            + o.host()
+            + ":"
+            + o.controllerPort());
     p.setProperty("advertised.listeners", "PLAINTEXT://" + o.host() + ":" + o.port());
     p.setProperty("controller.listener.names", "CONTROLLER");
     p.setProperty("inter.broker.listener.name", "PLAINTEXT");
@@ -141,7 +158,13 @@ public final class KafkaBroker {
     try {
       run(o);
     } catch (Exception e) {
-      System.err.println("kafka-broker: failed to start on " + o.bootstrap() + " with data in " + o.dir() + ": " + e);
+      System.err.println(
+          "kafka-broker: failed to start on "
+              + o.bootstrap()
+              + " with data in "
+              + o.dir()
+              + ": "
+              + e);
       e.printStackTrace();
       System.exit(1);
     }
@@ -152,19 +175,25 @@ public final class KafkaBroker {
     Properties props = properties(o);
     Path propsFile = o.dir().resolve("server.properties");
     try (OutputStream out = Files.newOutputStream(propsFile)) {
-      props.store(out, "written by io.gala.broker.KafkaBroker at each start; edit the command line instead");
+      props.store(
+          out,
+          "written by io.gala.broker.KafkaBroker at each start; edit the command line instead");
     }
     format(o, propsFile);
     KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
     Path pidFile = o.dir().resolve("broker.pid");
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.shutdown();
-      try {
-        Files.deleteIfExists(pidFile);
-      } catch (IOException ignored) {
-        // the next start overwrites it
-      }
-    }, "kafka-broker-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.shutdown();
+                  try {
+                    Files.deleteIfExists(pidFile);
+                  } catch (IOException ignored) {
+                    // the next start overwrites it
+                  }
+                },
+                "kafka-broker-shutdown"));
     server.startup();
     Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
     System.out.println(READY + o.bootstrap() + " (data in " + o.dir().toAbsolutePath() + ")");
@@ -177,13 +206,23 @@ public final class KafkaBroker {
     if (Files.exists(o.dir().resolve("data").resolve("meta.properties"))) {
       return;
     }
-    List<String> args = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(), "-c",
-        propsFile.toString(), "--ignore-formatted"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "format",
+                "-t",
+                Uuid.randomUuid().toString(),
+                "-c",
+                propsFile.toString(),
+                "--ignore-formatted"));
     java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-    int rc = StorageTool.execute(args.toArray(String[]::new), new PrintStream(buf, true, StandardCharsets.UTF_8));
+    int rc =
+        StorageTool.execute(
+            args.toArray(String[]::new), new PrintStream(buf, true, StandardCharsets.UTF_8));
     String out = buf.toString(StandardCharsets.UTF_8).trim();
     if (rc != 0) {
-      throw new IOException("kafka storage format of " + o.dir() + " failed (exit " + rc + "): " + out);
+      throw new IOException(
+          "kafka storage format of " + o.dir() + " failed (exit " + rc + "): " + out);
     }
     System.out.println(out);
   }

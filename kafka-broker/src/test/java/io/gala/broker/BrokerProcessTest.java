@@ -24,14 +24,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BrokerProcessTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void keepsAcknowledgedRecordsAcrossAKillAndRestart() throws Exception {
     try (BrokerProcess broker = BrokerProcess.start(dir)) {
-      assertThat(Files.readString(dir.resolve("broker.pid")).trim()).isEqualTo(String.valueOf(broker.pid()));
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()))) {
+      assertThat(Files.readString(dir.resolve("broker.pid")).trim())
+          .isEqualTo(String.valueOf(broker.pid()));
+      try (Admin admin =
+          Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()))) {
         admin.createTopics(List.of(new NewTopic("t", 1, (short) 1))).all().get();
       }
       produce(broker.bootstrap(), "before");
@@ -46,7 +47,8 @@ class BrokerProcessTest {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
       producer.send(new ProducerRecord<>("t", value)).get();
     }
   }
@@ -54,7 +56,8 @@ class BrokerProcessTest {
   private static List<String> consumeAll(String bootstrap) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+    try (KafkaConsumer<String, String> c =
+        new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
       TopicPartition tp = new TopicPartition("t", 0);
       c.assign(List.of(tp));
       c.seekToBeginning(List.of(tp));

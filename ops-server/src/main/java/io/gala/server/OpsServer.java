@@ -5,8 +5,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
- * gala's ops server: consumes the agents' records from Kafka, keeps a recent time-series window and the
- * topology over time, serves both under {@code /api/v1} and exports itself and the topology at
+ * gala's ops server: consumes the agents' records from Kafka, keeps a recent time-series window and
+ * the topology over time, serves both under {@code /api/v1} and exports itself and the topology at
  * {@code /actuator/prometheus}. Configuration: {@code docs/server.md}.
  */
 @SpringBootApplication

@@ -1,2 +1,4 @@
-/** gala's ops server: turns the agents' records into a time-series window and a topology over time. */
+/**
+ * gala's ops server: turns the agents' records into a time-series window and a topology over time.
+ */
 package io.gala.server;

@@ -23,15 +23,17 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The whole platform for kernel tests: Kafka's own broker, the ops server (snapshots every 2 s) and one
- * real agent process with the given probes, sending to the broker. Needs root and the agent jar.
+ * The whole platform for kernel tests: Kafka's own broker, the ops server (snapshots every 2 s) and
+ * one real agent process with the given probes, sending to the broker. Needs root and the agent
+ * jar.
  */
 final class Platform implements AutoCloseable {
   static final Path AGENT_JAR = Path.of("..", "gopher-agent", "target", "gopher-agent.jar");
   static final JsonMapper JSON = JsonMapper.builder().build();
 
   final Path dir;
-  final String machineId = "gt-server-" + UUID.randomUUID().toString().substring(0, 8) + "-127.0.0.1";
+  final String machineId =
+      "gt-server-" + UUID.randomUUID().toString().substring(0, 8) + "-127.0.0.1";
   final BrokerProcess broker;
   final ConfigurableApplicationContext server;
   final int port;
@@ -39,15 +41,25 @@ final class Platform implements AutoCloseable {
 
   Platform(Path dir, String agentTimeout) {
     assertThat(new com.sun.security.auth.module.UnixSystem().getUid())
-        .as("this test loads eBPF programs through the agent: run it as root (./gala test)").isZero();
-    assertThat(AGENT_JAR).as("agent jar missing: build it first (mvn -pl gopher-agent -am package, or mvn verify "
-        + "from the root)").exists();
+        .as("this test loads eBPF programs through the agent: run it as root (./gala test)")
+        .isZero();
+    assertThat(AGENT_JAR)
+        .as(
+            "agent jar missing: build it first (mvn -pl gopher-agent -am package, or mvn verify "
+                + "from the root)")
+        .exists();
     this.dir = dir;
     this.broker = BrokerProcess.start(dir.resolve("kafka"));
-    this.server = new SpringApplicationBuilder(OpsServer.class).run("--server.port=0",
-        "--gala.ingest.kafka.bootstrap-servers=" + broker.bootstrap(), "--gala.ingest.kafka.group-id=gt-server-e2e",
-        "--gala.topology.data-dir=" + dir.resolve("server"), "--gala.topology.snapshot-period=2s",
-        "--gala.topology.startup-grace=2s", "--gala.topology.agent-timeout=" + agentTimeout);
+    this.server =
+        new SpringApplicationBuilder(OpsServer.class)
+            .run(
+                "--server.port=0",
+                "--gala.ingest.kafka.bootstrap-servers=" + broker.bootstrap(),
+                "--gala.ingest.kafka.group-id=gt-server-e2e",
+                "--gala.topology.data-dir=" + dir.resolve("server"),
+                "--gala.topology.snapshot-period=2s",
+                "--gala.topology.startup-grace=2s",
+                "--gala.topology.agent-timeout=" + agentTimeout);
     this.port = Integer.parseInt(server.getEnvironment().getProperty("local.server.port"));
   }
 
@@ -59,17 +71,34 @@ final class Platform implements AutoCloseable {
 
   void startAgent(String... probes) throws IOException {
     Path config = dir.resolve("agent.json");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         {"machine_id": "%s", "host_ip": "127.0.0.1", "sample_period_ms": 1000,
          "default_probes": [%s],
          "export": {"address": "127.0.0.1", "port": %d},
          "control": {"address": "127.0.0.1", "port": %d, "probes_init": "%s"},
          "kafka": {"bootstrap_servers": "%s"}}
-        """.formatted(machineId, "\"" + String.join("\", \"", probes) + "\"", freePort(), freePort(),
-        dir.resolve("probes.init"), broker.bootstrap()));
-    agent = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-jar", AGENT_JAR.toString(), "--config", config.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile()).start();
+        """
+            .formatted(
+                machineId,
+                "\"" + String.join("\", \"", probes) + "\"",
+                freePort(),
+                freePort(),
+                dir.resolve("probes.init"),
+                broker.bootstrap()));
+    agent =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-jar",
+                AGENT_JAR.toString(),
+                "--config",
+                config.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("agent.log").toFile())
+            .start();
   }
 
   void stopAgent() throws InterruptedException {
@@ -87,14 +116,19 @@ final class Platform implements AutoCloseable {
   }
 
   JsonNode get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
     return JSON.readTree(r.body());
   }
 
-  /** Polls the topology at a level until the check holds, running {@code meanwhile} before each poll. */
+  /**
+   * Polls the topology at a level until the check holds, running {@code meanwhile} before each
+   * poll.
+   */
   JsonNode await(String level, Predicate<JsonNode> check, Runnable meanwhile) throws Exception {
     long deadline = System.currentTimeMillis() + 120_000;
     JsonNode last = null;
@@ -111,8 +145,11 @@ final class Platform implements AutoCloseable {
       Thread.sleep(1000);
     }
     String text = last == null ? "none" : last.toString();
-    throw new AssertionError("topology never got there in 120 s; last: " + text.substring(0, Math.min(3000,
-        text.length())) + "\nagent log tail:\n" + tail(dir.resolve("agent.log")));
+    throw new AssertionError(
+        "topology never got there in 120 s; last: "
+            + text.substring(0, Math.min(3000, text.length()))
+            + "\nagent log tail:\n"
+            + tail(dir.resolve("agent.log")));
   }
 
   static List<JsonNode> edges(JsonNode t, String type) {
@@ -126,7 +163,8 @@ final class Platform implements AutoCloseable {
   }
 
   static boolean hasEdge(JsonNode t, String type, String from, String to) {
-    return edges(t, type).stream().anyMatch(e -> e.get("from").asText().equals(from) && e.get("to").asText().equals(to));
+    return edges(t, type).stream()
+        .anyMatch(e -> e.get("from").asText().equals(from) && e.get("to").asText().equals(to));
   }
 
   static JsonNode node(JsonNode t, String id) {
@@ -142,7 +180,8 @@ final class Platform implements AutoCloseable {
   static List<JsonNode> byComm(JsonNode t, String type, String comm) {
     List<JsonNode> out = new ArrayList<>();
     for (JsonNode n : t.get("nodes")) {
-      if (n.get("type").asText().equals(type) && n.path("attributes").path("comm").asText().equals(comm)) {
+      if (n.get("type").asText().equals(type)
+          && n.path("attributes").path("comm").asText().equals(comm)) {
         out.add(n);
       }
     }

@@ -17,12 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Two hosts emulated with two network namespaces (gt-e2e-a 10.200.72.1, gt-e2e-b 10.200.72.2, joined by a
- * veth pair) and two real agents, each scoped to one namespace with a machine_id of its own, feeding one
- * server: a client in A holding a connection to a server in B is one is_peer edge between A's client-side
- * tcp_link and B's server-side tcp_link (each agent sees only its end), lifted to connect edges between
- * the two processes and the two hosts. The ports and addresses the edges carry are checked against
- * {@code ss -tnp} in each namespace.
+ * Two hosts emulated with two network namespaces (gt-e2e-a 10.200.72.1, gt-e2e-b 10.200.72.2,
+ * joined by a veth pair) and two real agents, each scoped to one namespace with a machine_id of its
+ * own, feeding one server: a client in A holding a connection to a server in B is one is_peer edge
+ * between A's client-side tcp_link and B's server-side tcp_link (each agent sees only its end),
+ * lifted to connect edges between the two processes and the two hosts. The ports and addresses the
+ * edges carry are checked against {@code ss -tnp} in each namespace.
  */
 @Tag("kernel")
 class TwoHostsKernelTest {
@@ -43,7 +43,14 @@ class TwoHostsKernelTest {
       createNamespaces();
       startAgent(p, tmp, "a", machineA, NS_A, IP_A);
       startAgent(p, tmp, "b", machineB, NS_B, IP_B);
-      Process server = spawn(tmp, "server", NS_B, "python3", "-c", """
+      Process server =
+          spawn(
+              tmp,
+              "server",
+              NS_B,
+              "python3",
+              "-c",
+              """
           import socket, threading
           s = socket.socket()
           s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -56,9 +63,17 @@ class TwoHostsKernelTest {
           while True:
               c, _ = s.accept()
               threading.Thread(target=serve, args=(c,), daemon=True).start()
-          """.formatted(IP_B, PORT));
+          """
+                  .formatted(IP_B, PORT));
       awaitLine(server, "ready");
-      Process client = spawn(tmp, "client", NS_A, "python3", "-c", """
+      Process client =
+          spawn(
+              tmp,
+              "client",
+              NS_A,
+              "python3",
+              "-c",
+              """
           import socket, time
           c = socket.create_connection(('%s', %d))
           print('open', flush=True)
@@ -66,22 +81,30 @@ class TwoHostsKernelTest {
               c.sendall(b'ping')
               c.recv(4)
               time.sleep(0.2)
-          """.formatted(IP_B, PORT));
+          """
+                  .formatted(IP_B, PORT));
       awaitLine(client, "open");
 
       String hostA = EntityIds.of(machineA, "host");
       String hostB = EntityIds.of(machineB, "host");
       JsonNode rpc;
       try {
-        rpc = p.await("rpc", t -> peer(t, machineA, machineB) != null, () -> { });
+        rpc = p.await("rpc", t -> peer(t, machineA, machineB) != null, () -> {});
       } catch (AssertionError e) {
-        throw new AssertionError("agent a log:\n" + Platform.tail(tmp.resolve("agent-a.log")) + "\nagent b log:\n"
-            + Platform.tail(tmp.resolve("agent-b.log")), e);
+        throw new AssertionError(
+            "agent a log:\n"
+                + Platform.tail(tmp.resolve("agent-a.log"))
+                + "\nagent b log:\n"
+                + Platform.tail(tmp.resolve("agent-b.log")),
+            e);
       }
       // The truth: ss in each namespace names the ends, their ports and their processes.
       String ssA = ss(NS_A);
       String ssB = ss(NS_B);
-      assertThat(ssA).contains(IP_A + ":").contains(IP_B + ":" + PORT).contains("pid=" + client.pid() + ",");
+      assertThat(ssA)
+          .contains(IP_A + ":")
+          .contains(IP_B + ":" + PORT)
+          .contains("pid=" + client.pid() + ",");
       assertThat(ssB).contains(IP_B + ":" + PORT).contains("pid=" + server.pid() + ",");
       String clientPort = ssA.split(IP_A + ":")[1].split("\\s")[0];
 
@@ -99,23 +122,32 @@ class TwoHostsKernelTest {
         assertThat(a.path("server_port").asText()).isEqualTo(String.valueOf(PORT));
       }
       assertThat(clientLink.get("attributes").path("role").asText()).isEqualTo("client");
-      assertThat(clientLink.get("attributes").path("tgid").asText()).isEqualTo(String.valueOf(client.pid()));
+      assertThat(clientLink.get("attributes").path("tgid").asText())
+          .isEqualTo(String.valueOf(client.pid()));
       assertThat(serverLink.get("attributes").path("role").asText()).isEqualTo("server");
-      assertThat(serverLink.get("attributes").path("tgid").asText()).isEqualTo(String.valueOf(server.pid()));
+      assertThat(serverLink.get("attributes").path("tgid").asText())
+          .isEqualTo(String.valueOf(server.pid()));
 
-      // Lifted: the client process connects the server process, host A connects host B, on the port.
+      // Lifted: the client process connects the server process, host A connects host B, on the
+      // port.
       String procA = EntityIds.of(machineA, "proc", String.valueOf(client.pid()));
       String procB = EntityIds.of(machineB, "proc", String.valueOf(server.pid()));
       JsonNode process = p.get("/api/v1/topology?level=process");
-      assertThat(connect(process, procA, procB)).as("proc connect edge").isEqualTo(String.valueOf(PORT));
+      assertThat(connect(process, procA, procB))
+          .as("proc connect edge")
+          .isEqualTo(String.valueOf(PORT));
       assertThat(Platform.hasEdge(process, "runs_on", procA, hostA)).isTrue();
       assertThat(Platform.hasEdge(process, "runs_on", procB, hostB)).isTrue();
       JsonNode host = p.get("/api/v1/topology?level=host");
-      assertThat(connect(host, hostA, hostB)).as("host connect edge").isEqualTo(String.valueOf(PORT));
-      // Each agent saw only its own end: no tcp_link of this port from A is a server, none from B a client.
+      assertThat(connect(host, hostA, hostB))
+          .as("host connect edge")
+          .isEqualTo(String.valueOf(PORT));
+      // Each agent saw only its own end: no tcp_link of this port from A is a server, none from B a
+      // client.
       for (JsonNode n : rpc.get("nodes")) {
         JsonNode a = n.path("attributes");
-        if (n.get("type").asText().equals("tcp_link") && a.path("server_port").asText().equals(String.valueOf(PORT))) {
+        if (n.get("type").asText().equals("tcp_link")
+            && a.path("server_port").asText().equals(String.valueOf(PORT))) {
           String mid = n.get("machine_id").asText();
           assertThat(mid).isIn(machineA, machineB);
           assertThat(a.path("role").asText()).isEqualTo(mid.equals(machineA) ? "client" : "server");
@@ -132,10 +164,14 @@ class TwoHostsKernelTest {
     }
   }
 
-  /** The is_peer edge from a client tcp_link of machine a to a server tcp_link of machine b on PORT, or null. */
+  /**
+   * The is_peer edge from a client tcp_link of machine a to a server tcp_link of machine b on PORT,
+   * or null.
+   */
   static JsonNode peer(JsonNode t, String a, String b) {
     for (JsonNode e : Platform.edges(t, "is_peer")) {
-      if (e.get("from").asText().startsWith(a + "_tcp_link") && e.get("to").asText().startsWith(b + "_tcp_link")
+      if (e.get("from").asText().startsWith(a + "_tcp_link")
+          && e.get("to").asText().startsWith(b + "_tcp_link")
           && e.get("detail").asText().endsWith(":" + PORT)) {
         return e;
       }
@@ -153,20 +189,39 @@ class TwoHostsKernelTest {
     return null;
   }
 
-  private void startAgent(Platform p, Path tmp, String name, String machineId, String netns, String ip)
+  private void startAgent(
+      Platform p, Path tmp, String name, String machineId, String netns, String ip)
       throws IOException {
     Path config = tmp.resolve("agent-" + name + ".json");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         {"machine_id": "%s", "host_ip": "%s", "netns": "%s", "sample_period_ms": 1000,
          "default_probes": ["proc", "tcp"],
          "export": {"address": "127.0.0.1", "port": %d},
          "control": {"address": "127.0.0.1", "port": %d, "probes_init": "%s"},
          "kafka": {"bootstrap_servers": "%s"}}
-        """.formatted(machineId, ip, netns, Platform.freePort(), Platform.freePort(),
-        tmp.resolve("probes-" + name + ".init"), p.broker.bootstrap()));
-    children.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-jar", Platform.AGENT_JAR.toString(), "--config", config.toString())
-        .redirectErrorStream(true).redirectOutput(tmp.resolve("agent-" + name + ".log").toFile()).start());
+        """
+            .formatted(
+                machineId,
+                ip,
+                netns,
+                Platform.freePort(),
+                Platform.freePort(),
+                tmp.resolve("probes-" + name + ".init"),
+                p.broker.bootstrap()));
+    children.add(
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-jar",
+                Platform.AGENT_JAR.toString(),
+                "--config",
+                config.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("agent-" + name + ".log").toFile())
+            .start());
   }
 
   private Process spawn(Path tmp, String name, String netns, String... cmd) throws IOException {
@@ -190,7 +245,20 @@ class TwoHostsKernelTest {
     deleteNamespaces();
     run("ip", "netns", "add", NS_A);
     run("ip", "netns", "add", NS_B);
-    run("ip", "-n", NS_A, "link", "add", "gt-e2e-va", "type", "veth", "peer", "name", "gt-e2e-vb", "netns", NS_B);
+    run(
+        "ip",
+        "-n",
+        NS_A,
+        "link",
+        "add",
+        "gt-e2e-va",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "gt-e2e-vb",
+        "netns",
+        NS_B);
     run("ip", "-n", NS_A, "addr", "add", IP_A + "/24", "dev", "gt-e2e-va");
     run("ip", "-n", NS_B, "addr", "add", IP_B + "/24", "dev", "gt-e2e-vb");
     for (String ns : List.of(NS_A, NS_B)) {
@@ -202,15 +270,20 @@ class TwoHostsKernelTest {
 
   private static void deleteNamespaces() throws Exception {
     for (String ns : List.of(NS_A, NS_B)) {
-      new ProcessBuilder("ip", "netns", "del", ns).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
+      new ProcessBuilder("ip", "netns", "del", ns)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start()
+          .waitFor(30, TimeUnit.SECONDS);
     }
   }
 
   private static String run(String... cmd) throws Exception {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("%s: %s", String.join(" ", cmd), out).isTrue();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0)
+        .as("%s: %s", String.join(" ", cmd), out)
+        .isTrue();
     return out;
   }
 }

@@ -5,10 +5,10 @@ import io.gala.transport.proto.Batch;
 import java.util.zip.CRC32C;
 
 /**
- * Turns a {@link Batch} into the bytes of one Kafka record value and back. The value is the protobuf
- * encoding of the batch followed by its {@code crc32c} field (tag {@code 0x7d}, 4 bytes little-endian),
- * a CRC-32C of everything before it: still a valid {@code Batch} to any protobuf reader, and a truncated
- * or foreign value is recognised instead of decoding as a shorter batch.
+ * Turns a {@link Batch} into the bytes of one Kafka record value and back. The value is the
+ * protobuf encoding of the batch followed by its {@code crc32c} field (tag {@code 0x7d}, 4 bytes
+ * little-endian), a CRC-32C of everything before it: still a valid {@code Batch} to any protobuf
+ * reader, and a truncated or foreign value is recognised instead of decoding as a shorter batch.
  */
 public final class BatchCodec {
   /** The schema version this code writes. */
@@ -47,20 +47,30 @@ public final class BatchCodec {
    */
   public static Batch decode(byte[] value) throws CorruptBatchException {
     if (value == null || value.length < TRAILER + 2) {
-      throw new CorruptBatchException("value of " + (value == null ? "null" : value.length + " bytes")
-          + " is too short for a batch");
+      throw new CorruptBatchException(
+          "value of "
+              + (value == null ? "null" : value.length + " bytes")
+              + " is too short for a batch");
     }
     int size = value.length - TRAILER;
     if ((value[size] & 0xff) != CRC_TAG) {
-      throw new CorruptBatchException("no crc32c trailer (byte " + size + " is 0x"
-          + Integer.toHexString(value[size] & 0xff) + ", want 0x7d): truncated or not a gala batch");
+      throw new CorruptBatchException(
+          "no crc32c trailer (byte "
+              + size
+              + " is 0x"
+              + Integer.toHexString(value[size] & 0xff)
+              + ", want 0x7d): truncated or not a gala batch");
     }
     CRC32C crc = new CRC32C();
     crc.update(value, 0, size);
-    int want = (value[size + 1] & 0xff) | (value[size + 2] & 0xff) << 8 | (value[size + 3] & 0xff) << 16
-        | (value[size + 4] & 0xff) << 24;
+    int want =
+        (value[size + 1] & 0xff)
+            | (value[size + 2] & 0xff) << 8
+            | (value[size + 3] & 0xff) << 16
+            | (value[size + 4] & 0xff) << 24;
     if ((int) crc.getValue() != want) {
-      throw new CorruptBatchException("crc32c mismatch over " + size + " bytes: corrupt or truncated value");
+      throw new CorruptBatchException(
+          "crc32c mismatch over " + size + " bytes: corrupt or truncated value");
     }
     Batch batch;
     try {
@@ -78,8 +88,12 @@ public final class BatchCodec {
       throw new CorruptBatchException("batch without sequence number");
     }
     if (batch.getBodyCase() == Batch.BodyCase.BODY_NOT_SET) {
-      throw new CorruptBatchException("batch of " + batch.getMachineId() + " seq " + batch.getSequence()
-          + " has no body (records, metadata or events)");
+      throw new CorruptBatchException(
+          "batch of "
+              + batch.getMachineId()
+              + " seq "
+              + batch.getSequence()
+              + " has no body (records, metadata or events)");
     }
     return batch;
   }

@@ -8,18 +8,26 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * Reads the gala-ops JSON topics (gala-compat.md): one object per record, checked for the fields its
- * topic requires, and the histogram strings of gala-gopher ({@code src/common/histogram.c},
+ * Reads the gala-ops JSON topics (gala-compat.md): one object per record, checked for the fields
+ * its topic requires, and the histogram strings of gala-gopher ({@code src/common/histogram.c},
  * {@code serialize_histo}): {@code "<n> <le1> <cum1> ... <leN> <cumN> <sum> <max>"}.
  */
 public final class GalaOpsJson {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private static final List<String> METRIC_FIELDS = List.of("timestamp", "machine_id", "entity_name");
-  private static final List<String> METADATA_FIELDS = List.of("timestamp", "meta_name", "entity_name", "version",
-      "keys", "labels", "metrics");
-  private static final List<String> EVENT_FIELDS = List.of("Timestamp", "event_id", "Attributes", "Resource",
-      "SeverityText", "SeverityNumber", "Body");
+  private static final List<String> METRIC_FIELDS =
+      List.of("timestamp", "machine_id", "entity_name");
+  private static final List<String> METADATA_FIELDS =
+      List.of("timestamp", "meta_name", "entity_name", "version", "keys", "labels", "metrics");
+  private static final List<String> EVENT_FIELDS =
+      List.of(
+          "Timestamp",
+          "event_id",
+          "Attributes",
+          "Resource",
+          "SeverityText",
+          "SeverityNumber",
+          "Body");
 
   private GalaOpsJson() {}
 
@@ -38,14 +46,16 @@ public final class GalaOpsJson {
       throw new CorruptBatchException("not JSON: " + e.getMessage());
     }
     if (!(node instanceof ObjectNode obj)) {
-      throw new CorruptBatchException("not a JSON object: " + (node == null ? "empty" : node.getNodeType()));
+      throw new CorruptBatchException(
+          "not a JSON object: " + (node == null ? "empty" : node.getNodeType()));
     }
-    List<String> required = switch (stream) {
-      case JSON_METRICS -> METRIC_FIELDS;
-      case JSON_METADATA -> METADATA_FIELDS;
-      case JSON_EVENTS -> EVENT_FIELDS;
-      default -> throw new IllegalArgumentException(stream + " is not a JSON stream");
-    };
+    List<String> required =
+        switch (stream) {
+          case JSON_METRICS -> METRIC_FIELDS;
+          case JSON_METADATA -> METADATA_FIELDS;
+          case JSON_EVENTS -> EVENT_FIELDS;
+          default -> throw new IllegalArgumentException(stream + " is not a JSON stream");
+        };
     for (String f : required) {
       if (!obj.hasNonNull(f)) {
         throw new CorruptBatchException(stream + " object without \"" + f + "\"");
@@ -64,11 +74,19 @@ public final class GalaOpsJson {
     try {
       n = Integer.parseInt(t[0]);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("histogram string does not start with a bucket count: " + s);
+      throw new IllegalArgumentException(
+          "histogram string does not start with a bucket count: " + s);
     }
     if (n < 0 || t.length != 1 + 2 * n + 2) {
-      throw new IllegalArgumentException("histogram string of " + n + " buckets needs " + (3 + 2 * n)
-          + " numbers, has " + t.length + ": " + s);
+      throw new IllegalArgumentException(
+          "histogram string of "
+              + n
+              + " buckets needs "
+              + (3 + 2 * n)
+              + " numbers, has "
+              + t.length
+              + ": "
+              + s);
     }
     long[] le = new long[n];
     long[] cum = new long[n];
@@ -76,6 +94,7 @@ public final class GalaOpsJson {
       le[i] = Long.parseUnsignedLong(t[1 + 2 * i]);
       cum[i] = Long.parseUnsignedLong(t[2 + 2 * i]);
     }
-    return new HistogramString(le, cum, Long.parseUnsignedLong(t[1 + 2 * n]), Long.parseUnsignedLong(t[2 + 2 * n]));
+    return new HistogramString(
+        le, cum, Long.parseUnsignedLong(t[1 + 2 * n]), Long.parseUnsignedLong(t[2 + 2 * n]));
   }
 }

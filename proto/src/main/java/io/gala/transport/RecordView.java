@@ -12,12 +12,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One decoded row with its values by name, for consumers that do not want positional protobuf: keys and
- * labels by field name (in declaration order), gauge and counter values by metric name (unset = absent),
- * histograms with their bounds resolved from the column when the row sends none.
+ * One decoded row with its values by name, for consumers that do not want positional protobuf: keys
+ * and labels by field name (in declaration order), gauge and counter values by metric name (unset =
+ * absent), histograms with their bounds resolved from the column when the row sends none.
  */
-public record RecordView(String table, String entity, Map<String, String> keys, Map<String, String> labels,
-    Map<String, Double> values, Map<String, Hist> histograms, Map<String, MetricKind> kinds) {
+public record RecordView(
+    String table,
+    String entity,
+    Map<String, String> keys,
+    Map<String, String> labels,
+    Map<String, Double> values,
+    Map<String, Hist> histograms,
+    Map<String, MetricKind> kinds) {
 
   /** A histogram: bucket upper bounds, non-cumulative counts, sum and count. */
   public record Hist(List<Double> upperBounds, List<Long> counts, double sum, long count) {}
@@ -51,8 +57,15 @@ public record RecordView(String table, String entity, Map<String, String> keys, 
         if (h < r.getHistogramsCount()) {
           io.gala.transport.proto.Histogram ph = r.getHistograms(h);
           if (ph.getCountsCount() > 0) {
-            List<Double> bounds = ph.getUpperBoundsCount() > 0 ? ph.getUpperBoundsList() : c.getUpperBoundsList();
-            hists.put(c.getName(), new Hist(List.copyOf(bounds), List.copyOf(ph.getCountsList()), ph.getSum(), ph.getCount()));
+            List<Double> bounds =
+                ph.getUpperBoundsCount() > 0 ? ph.getUpperBoundsList() : c.getUpperBoundsList();
+            hists.put(
+                c.getName(),
+                new Hist(
+                    List.copyOf(bounds),
+                    List.copyOf(ph.getCountsList()),
+                    ph.getSum(),
+                    ph.getCount()));
           }
         }
         h++;
@@ -63,8 +76,14 @@ public record RecordView(String table, String entity, Map<String, String> keys, 
         v++;
       }
     }
-    return new RecordView(t.getTable(), entity, keys, labels, Collections.unmodifiableMap(values),
-        Collections.unmodifiableMap(hists), kinds);
+    return new RecordView(
+        t.getTable(),
+        entity,
+        keys,
+        labels,
+        Collections.unmodifiableMap(values),
+        Collections.unmodifiableMap(hists),
+        kinds);
   }
 
   private static Map<String, String> zip(List<String> names, List<String> values) {

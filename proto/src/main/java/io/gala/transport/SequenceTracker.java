@@ -5,9 +5,9 @@ import java.util.Map;
 
 /**
  * Checks the batch sequence numbers of every agent run (machine_id and agent start time) on every
- * stream: a number above the next expected one is a gap (the agent dropped batches, counted by how many
- * are missing), one at or below the last seen is a duplicate. Keeps at most {@code maxRuns} runs, the
- * least recently seen forgotten first. Not thread-safe: one consumer thread owns it.
+ * stream: a number above the next expected one is a gap (the agent dropped batches, counted by how
+ * many are missing), one at or below the last seen is a duplicate. Keeps at most {@code maxRuns}
+ * runs, the least recently seen forgotten first. Not thread-safe: one consumer thread owns it.
  */
 public final class SequenceTracker {
   /** What one batch's sequence number says. */
@@ -25,7 +25,9 @@ public final class SequenceTracker {
   /** One agent run on one stream. */
   public record Run(Topics.Stream stream, String machineId, long agentStartMs) {}
 
-  /** What was seen of one run: first and highest sequence, batches received, missing, duplicated. */
+  /**
+   * What was seen of one run: first and highest sequence, batches received, missing, duplicated.
+   */
   public record RunStats(long first, long last, long received, long missing, long duplicates) {}
 
   private static final class Mutable {
@@ -43,12 +45,13 @@ public final class SequenceTracker {
 
   public SequenceTracker(int maxRuns) {
     this.maxRuns = maxRuns;
-    this.runs = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<Run, Mutable> eldest) {
-        return size() > SequenceTracker.this.maxRuns;
-      }
-    };
+    this.runs =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Run, Mutable> eldest) {
+            return size() > SequenceTracker.this.maxRuns;
+          }
+        };
   }
 
   public SequenceTracker() {
@@ -101,7 +104,8 @@ public final class SequenceTracker {
   /** A copy of every run's figures. */
   public Map<Run, RunStats> runs() {
     Map<Run, RunStats> out = new LinkedHashMap<>();
-    runs.forEach((k, m) -> out.put(k, new RunStats(m.first, m.last, m.received, m.missing, m.duplicates)));
+    runs.forEach(
+        (k, m) -> out.put(k, new RunStats(m.first, m.last, m.received, m.missing, m.duplicates)));
     return out;
   }
 }

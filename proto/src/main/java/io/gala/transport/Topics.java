@@ -4,25 +4,41 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The Kafka topics of the transport, one format per topic: gala's protobuf batches on {@code records},
- * {@code metadata} and {@code events}; gala-ops JSON, for kcat and old consumers, on {@code gala_gopher},
- * {@code gala_gopher_metadata} and {@code gala_gopher_event}.
+ * The Kafka topics of the transport, one format per topic: gala's protobuf batches on {@code
+ * records}, {@code metadata} and {@code events}; gala-ops JSON, for kcat and old consumers, on
+ * {@code gala_gopher}, {@code gala_gopher_metadata} and {@code gala_gopher_event}.
  */
-public record Topics(String records, String metadata, String events, String jsonMetrics, String jsonMetadata,
+public record Topics(
+    String records,
+    String metadata,
+    String events,
+    String jsonMetrics,
+    String jsonMetadata,
     String jsonEvents) {
-  public static final Topics DEFAULT = new Topics("gala_records", "gala_metadata", "gala_events", "gala_gopher",
-      "gala_gopher_metadata", "gala_gopher_event");
+  public static final Topics DEFAULT =
+      new Topics(
+          "gala_records",
+          "gala_metadata",
+          "gala_events",
+          "gala_gopher",
+          "gala_gopher_metadata",
+          "gala_gopher_event");
 
   public Topics {
     for (String t : List.of(records, metadata, events, jsonMetrics, jsonMetadata, jsonEvents)) {
       Objects.requireNonNull(t, "topic");
       if (!t.matches("[A-Za-z0-9._-]{1,249}")) {
-        throw new IllegalArgumentException("topic name \"" + t + "\" is not a valid Kafka topic ([A-Za-z0-9._-], 1-249)");
+        throw new IllegalArgumentException(
+            "topic name \"" + t + "\" is not a valid Kafka topic ([A-Za-z0-9._-], 1-249)");
       }
     }
-    if (List.of(records, metadata, events, jsonMetrics, jsonMetadata, jsonEvents).stream().distinct().count() != 6) {
-      throw new IllegalArgumentException("the six transport topics must differ (one format per topic): " + List.of(
-          records, metadata, events, jsonMetrics, jsonMetadata, jsonEvents));
+    if (List.of(records, metadata, events, jsonMetrics, jsonMetadata, jsonEvents).stream()
+            .distinct()
+            .count()
+        != 6) {
+      throw new IllegalArgumentException(
+          "the six transport topics must differ (one format per topic): "
+              + List.of(records, metadata, events, jsonMetrics, jsonMetadata, jsonEvents));
     }
   }
 
@@ -54,7 +70,12 @@ public record Topics(String records, String metadata, String events, String json
 
   /** The six kinds of content, each on a topic of its own. */
   public enum Stream {
-    RECORDS, METADATA, EVENTS, JSON_METRICS, JSON_METADATA, JSON_EVENTS;
+    RECORDS,
+    METADATA,
+    EVENTS,
+    JSON_METRICS,
+    JSON_METADATA,
+    JSON_EVENTS;
 
     public boolean isProtobuf() {
       return this == RECORDS || this == METADATA || this == EVENTS;

@@ -20,10 +20,10 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Reads the transport's topics and hands each decoded batch or JSON object to a {@link Handler}: protobuf
- * batches with the outcome of their sequence check (gaps and duplicates counted per agent run), gala-ops
- * JSON objects as parsed trees. A value that does not decode is skipped and counted per stream, never
- * fatal. One thread polls; counters may be read from any thread.
+ * Reads the transport's topics and hands each decoded batch or JSON object to a {@link Handler}:
+ * protobuf batches with the outcome of their sequence check (gaps and duplicates counted per agent
+ * run), gala-ops JSON objects as parsed trees. A value that does not decode is skipped and counted
+ * per stream, never fatal. One thread polls; counters may be read from any thread.
  *
  * <pre>{@code
  * try (TransportConsumer c = new TransportConsumer(TransportConsumer.properties("127.0.0.1:9092", "ops-server"),
@@ -50,7 +50,8 @@ public final class TransportConsumer implements AutoCloseable {
   private final SequenceTracker sequences = new SequenceTracker();
   private final Map<Topics.Stream, AtomicLong> received = new EnumMap<>(Topics.Stream.class);
   private final Map<Topics.Stream, AtomicLong> corrupt = new EnumMap<>(Topics.Stream.class);
-  private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+  private final java.util.concurrent.CountDownLatch stopped =
+      new java.util.concurrent.CountDownLatch(1);
   private volatile boolean closed;
   private volatile Thread runner;
 
@@ -58,7 +59,8 @@ public final class TransportConsumer implements AutoCloseable {
    * @param properties Kafka consumer settings (see {@link #properties}); deserializers are set here
    * @param streams which of the topics to read
    */
-  public TransportConsumer(Properties properties, Topics topics, Collection<Topics.Stream> streams, Handler handler) {
+  public TransportConsumer(
+      Properties properties, Topics topics, Collection<Topics.Stream> streams, Handler handler) {
     this.topics = topics;
     this.handler = handler;
     for (Topics.Stream s : Topics.Stream.values()) {
@@ -67,7 +69,8 @@ public final class TransportConsumer implements AutoCloseable {
     }
     Properties p = new Properties();
     p.putAll(properties);
-    this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     List<String> names = new ArrayList<>();
     for (Topics.Stream s : streams) {
       names.add(topicOf(s));
@@ -75,7 +78,10 @@ public final class TransportConsumer implements AutoCloseable {
     consumer.subscribe(names);
   }
 
-  /** Consumer settings to start from: a group, reading from the earliest offset when the group is new. */
+  /**
+   * Consumer settings to start from: a group, reading from the earliest offset when the group is
+   * new.
+   */
   public static Properties properties(String bootstrapServers, String groupId) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -135,7 +141,9 @@ public final class TransportConsumer implements AutoCloseable {
         checkBody(stream, batch);
         SequenceTracker.Outcome outcome;
         synchronized (sequences) {
-          outcome = sequences.track(stream, batch.getMachineId(), batch.getAgentStartMs(), batch.getSequence());
+          outcome =
+              sequences.track(
+                  stream, batch.getMachineId(), batch.getAgentStartMs(), batch.getSequence());
         }
         handler.onBatch(stream, batch, outcome);
       } else {
@@ -144,19 +152,22 @@ public final class TransportConsumer implements AutoCloseable {
     } catch (CorruptBatchException e) {
       long n = corrupt.get(stream).incrementAndGet();
       if (n <= 10 || n % 1000 == 0) {
-        LOG.log(Level.WARNING, "skipped corrupt record #" + n + " on " + topic + ": " + e.getMessage());
+        LOG.log(
+            Level.WARNING, "skipped corrupt record #" + n + " on " + topic + ": " + e.getMessage());
       }
     }
   }
 
   private static void checkBody(Topics.Stream stream, Batch batch) throws CorruptBatchException {
-    Batch.BodyCase want = switch (stream) {
-      case RECORDS -> Batch.BodyCase.RECORDS;
-      case METADATA -> Batch.BodyCase.METADATA;
-      default -> Batch.BodyCase.EVENTS;
-    };
+    Batch.BodyCase want =
+        switch (stream) {
+          case RECORDS -> Batch.BodyCase.RECORDS;
+          case METADATA -> Batch.BodyCase.METADATA;
+          default -> Batch.BodyCase.EVENTS;
+        };
     if (batch.getBodyCase() != want) {
-      throw new CorruptBatchException("a " + batch.getBodyCase() + " batch on the " + stream + " topic");
+      throw new CorruptBatchException(
+          "a " + batch.getBodyCase() + " batch on the " + stream + " topic");
     }
   }
 

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Version 1 of the wire format is frozen: these bytes were written by version 1 and are never
- * regenerated. A schema change that cannot read them (renumbered, retyped or removed fields) fails here.
+ * regenerated. A schema change that cannot read them (renumbered, retyped or removed fields) fails
+ * here.
  */
 class SchemaV1FrozenTest {
   private static byte[] fixture(String name) throws IOException {
@@ -38,13 +39,20 @@ class SchemaV1FrozenTest {
     TableRows t = b.getRecords().getTables(0);
     assertThat(t.getTable()).isEqualTo("tcp_link");
     assertThat(t.getEntity()).isEmpty();
-    assertThat(t.getKeyNamesList()).containsExactly("tgid", "role", "client_ip", "server_ip", "server_port");
+    assertThat(t.getKeyNamesList())
+        .containsExactly("tgid", "role", "client_ip", "server_ip", "server_port");
     assertThat(t.getLabelNamesList()).containsExactly("comm");
-    assertThat(t.getMetricsList()).extracting(c -> c.getName() + ":" + c.getKind())
-        .containsExactly("rx_bytes:METRIC_KIND_COUNTER", "srtt:METRIC_KIND_HISTOGRAM", "snd_cwnd:METRIC_KIND_GAUGE");
-    assertThat(t.getMetrics(1).getUpperBoundsList()).containsExactly(0.001, 0.01, Double.POSITIVE_INFINITY);
+    assertThat(t.getMetricsList())
+        .extracting(c -> c.getName() + ":" + c.getKind())
+        .containsExactly(
+            "rx_bytes:METRIC_KIND_COUNTER",
+            "srtt:METRIC_KIND_HISTOGRAM",
+            "snd_cwnd:METRIC_KIND_GAUGE");
+    assertThat(t.getMetrics(1).getUpperBoundsList())
+        .containsExactly(0.001, 0.01, Double.POSITIVE_INFINITY);
     assertThat(t.getRowsCount()).isEqualTo(2);
-    assertThat(t.getRows(0).getKeysList()).containsExactly("1234", "client", "10.0.0.1", "10.0.0.2", "6379");
+    assertThat(t.getRows(0).getKeysList())
+        .containsExactly("1234", "client", "10.0.0.1", "10.0.0.2", "6379");
     assertThat(t.getRows(0).getLabelsList()).containsExactly("redis-benchmark");
     assertThat(t.getRows(0).getValuesList()).containsExactly(123456.0, 10.0);
     assertThat(t.getRows(0).getHistograms(0).getUpperBoundsList()).isEmpty();
@@ -52,7 +60,8 @@ class SchemaV1FrozenTest {
     assertThat(t.getRows(0).getHistograms(0).getSum()).isEqualTo(0.0123);
     assertThat(t.getRows(0).getHistograms(0).getCount()).isEqualTo(7);
     assertThat(t.getRows(1).getValues(1)).isNaN();
-    assertThat(t.getRows(1).getHistograms(0).getUpperBoundsList()).containsExactly(1.0, Double.POSITIVE_INFINITY);
+    assertThat(t.getRows(1).getHistograms(0).getUpperBoundsList())
+        .containsExactly(1.0, Double.POSITIVE_INFINITY);
     assertThat(b.getRecords()).isEqualTo(V1Fixture.records().getRecords());
   }
 
@@ -60,7 +69,8 @@ class SchemaV1FrozenTest {
   void readsVersion1MetadataAndEvents() throws Exception {
     Batch m = BatchCodec.decode(fixture("metadata.bin"));
     assertThat(m.getBodyCase()).isEqualTo(Batch.BodyCase.METADATA);
-    assertThat(m.getMetadata().getTables(0).getMetrics(0).getKind()).isEqualTo(MetricKind.METRIC_KIND_COUNTER);
+    assertThat(m.getMetadata().getTables(0).getMetrics(0).getKind())
+        .isEqualTo(MetricKind.METRIC_KIND_COUNTER);
     assertThat(m.getMetadata().getTables(0).getMetrics(0).getUnit()).isEqualTo("bytes");
     assertThat(m.getMetadata().getTables(0).getMetrics(0).getHelp()).isEqualTo("Bytes received");
 

@@ -23,7 +23,8 @@ class SequenceTrackerTest {
     assertThat(t.track(Stream.EVENTS, "m1", 100, 1)).isEqualTo(FIRST);
     assertThat(t.missing()).isEqualTo(2);
     assertThat(t.duplicates()).isEqualTo(2);
-    assertThat(t.run(Stream.RECORDS, "m1", 100)).isEqualTo(new SequenceTracker.RunStats(1, 5, 3, 2, 2));
+    assertThat(t.run(Stream.RECORDS, "m1", 100))
+        .isEqualTo(new SequenceTracker.RunStats(1, 5, 3, 2, 2));
   }
 
   @Test

@@ -22,10 +22,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The consumer against Kafka's own broker: corrupt values on the topics are skipped and counted. */
+/**
+ * The consumer against Kafka's own broker: corrupt values on the topics are skipped and counted.
+ */
 class TransportConsumerTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   private static BrokerProcess broker;
 
@@ -44,29 +45,35 @@ class TransportConsumerTest {
 
   @Test
   void skipsAndCountsGarbageAndTruncatedValuesAndKeepsGoing() throws Exception {
-    Topics topics = new Topics("t_records", "t_metadata", "t_events", "t_json", "t_json_meta", "t_json_event");
+    Topics topics =
+        new Topics("t_records", "t_metadata", "t_events", "t_json", "t_json_meta", "t_json_event");
     Batch b1 = V1Fixture.records().toBuilder().setSequence(1).build();
     Batch b2 = V1Fixture.records().toBuilder().setSequence(2).build();
     Batch b3 = V1Fixture.records().toBuilder().setSequence(3).build();
     byte[] valid2 = BatchCodec.encode(b2);
     byte[] garbage = new byte[200];
     new Random(1).nextBytes(garbage);
-    List<byte[]> records = List.of(
-        BatchCodec.encode(b1),
-        garbage,
-        Arrays.copyOf(valid2, valid2.length / 2),           // truncated protobuf
-        Arrays.copyOf(valid2, valid2.length - 5),           // protobuf without its trailer: a shorter valid message
-        new byte[0],
-        BatchCodec.encode(V1Fixture.events()),             // an events batch on the records topic
-        valid2,
-        BatchCodec.encode(b3));
-    List<byte[]> json = List.of(
-        "not json at all".getBytes(StandardCharsets.UTF_8),
-        "{\"timestamp\":1,\"machine_id\":\"m\"".getBytes(StandardCharsets.UTF_8),
-        "{\"timestamp\":1,\"machine_id\":\"m\",\"entity_name\":\"tcp_link\",\"rx_bytes\":\"5\"}".getBytes(StandardCharsets.UTF_8));
+    List<byte[]> records =
+        List.of(
+            BatchCodec.encode(b1),
+            garbage,
+            Arrays.copyOf(valid2, valid2.length / 2), // truncated protobuf
+            Arrays.copyOf(
+                valid2, valid2.length - 5), // protobuf without its trailer: a shorter valid message
+            new byte[0],
+            BatchCodec.encode(V1Fixture.events()), // an events batch on the records topic
+            valid2,
+            BatchCodec.encode(b3));
+    List<byte[]> json =
+        List.of(
+            "not json at all".getBytes(StandardCharsets.UTF_8),
+            "{\"timestamp\":1,\"machine_id\":\"m\"".getBytes(StandardCharsets.UTF_8),
+            "{\"timestamp\":1,\"machine_id\":\"m\",\"entity_name\":\"tcp_link\",\"rx_bytes\":\"5\"}"
+                .getBytes(StandardCharsets.UTF_8));
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (byte[] r : records) {
         producer.send(new ProducerRecord<>(topics.records(), r)).get();
       }
@@ -77,21 +84,27 @@ class TransportConsumerTest {
 
     List<Long> sequences = new ArrayList<>();
     List<ObjectNode> objects = new ArrayList<>();
-    TransportConsumer.Handler handler = new TransportConsumer.Handler() {
-      @Override
-      public void onBatch(Topics.Stream stream, Batch batch, SequenceTracker.Outcome outcome) {
-        sequences.add(batch.getSequence());
-      }
+    TransportConsumer.Handler handler =
+        new TransportConsumer.Handler() {
+          @Override
+          public void onBatch(Topics.Stream stream, Batch batch, SequenceTracker.Outcome outcome) {
+            sequences.add(batch.getSequence());
+          }
 
-      @Override
-      public void onJson(Topics.Stream stream, ObjectNode o) {
-        objects.add(o);
-      }
-    };
-    try (TransportConsumer c = new TransportConsumer(TransportConsumer.properties(broker.bootstrap(), "test-corrupt"),
-        topics, List.of(Topics.Stream.RECORDS, Topics.Stream.JSON_METRICS), handler)) {
+          @Override
+          public void onJson(Topics.Stream stream, ObjectNode o) {
+            objects.add(o);
+          }
+        };
+    try (TransportConsumer c =
+        new TransportConsumer(
+            TransportConsumer.properties(broker.bootstrap(), "test-corrupt"),
+            topics,
+            List.of(Topics.Stream.RECORDS, Topics.Stream.JSON_METRICS),
+            handler)) {
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (c.received(Topics.Stream.RECORDS) + c.received(Topics.Stream.JSON_METRICS) < records.size() + json.size()
+      while (c.received(Topics.Stream.RECORDS) + c.received(Topics.Stream.JSON_METRICS)
+              < records.size() + json.size()
           && System.nanoTime() < deadline) {
         c.poll(Duration.ofMillis(500));
       }

@@ -19,7 +19,12 @@ public class BpfException extends RuntimeException {
 
   private static String format(String operation, String object, int errno) {
     String remedy = Errno.remedy(errno);
-    return operation + " " + object + ": " + Errno.name(errno) + (remedy.isEmpty() ? "" : ": " + remedy);
+    return operation
+        + " "
+        + object
+        + ": "
+        + Errno.name(errno)
+        + (remedy.isEmpty() ? "" : ": " + remedy);
   }
 
   /** The positive errno, or 0 when the failure did not come from the kernel. */

@@ -7,8 +7,9 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
 /**
- * A BPF iterator program (e.g. {@code iter/tcp}) ready to run: every {@link #read()} walks the kernel
- * objects afresh and returns what the program wrote with {@code bpf_seq_write}, in native byte order.
+ * A BPF iterator program (e.g. {@code iter/tcp}) ready to run: every {@link #read()} walks the
+ * kernel objects afresh and returns what the program wrote with {@code bpf_seq_write}, in native
+ * byte order.
  */
 public final class BpfIterator {
   private final String name;
@@ -29,8 +30,9 @@ public final class BpfIterator {
 
   /**
    * Runs the iterator once as if from inside another network namespace: iterators over sockets
-   * ({@code iter/tcp}, {@code iter/udp}) walk the namespace of the thread that creates them. The calling
-   * thread enters the namespace only to create the iterator and is back in its own before reading.
+   * ({@code iter/tcp}, {@code iter/udp}) walk the namespace of the thread that creates them. The
+   * calling thread enters the namespace only to create the iterator and is back in its own before
+   * reading.
    *
    * @param netnsFile {@code /run/netns/<name>} or {@code /proc/<pid>/ns/net}
    */
@@ -48,15 +50,20 @@ public final class BpfIterator {
     int fd;
     try {
       if (Native.LIBC.setns(target, LibC.CLONE_NEWNET) != 0) {
-        throw new BpfException("enter network namespace " + netnsFile + " for", name, Native.errno());
+        throw new BpfException(
+            "enter network namespace " + netnsFile + " for", name, Native.errno());
       }
       try {
         fd = Native.LIBBPF.bpf_iter_create(linkFd);
       } finally {
         if (Native.LIBC.setns(self, LibC.CLONE_NEWNET) != 0) {
           // A thread left in a foreign namespace would open sockets there: fail loudly.
-          throw new IllegalStateException("cannot return to own network namespace after iterating "
-              + netnsFile + " (" + Errno.name(-Native.errno()) + ")");
+          throw new IllegalStateException(
+              "cannot return to own network namespace after iterating "
+                  + netnsFile
+                  + " ("
+                  + Errno.name(-Native.errno())
+                  + ")");
         }
       }
     } finally {
@@ -83,7 +90,8 @@ public final class BpfIterator {
           break;
         }
         if (out.remaining() < n) {
-          ByteBuffer bigger = ByteBuffer.allocate(Math.max(out.capacity() * 2, out.position() + (int) n));
+          ByteBuffer bigger =
+              ByteBuffer.allocate(Math.max(out.capacity() * 2, out.position() + (int) n));
           out.flip();
           bigger.put(out);
           out = bigger;

@@ -7,7 +7,8 @@ import jnr.ffi.Pointer;
 /**
  * A loaded BPF map: whole-map reads in batches ({@code bpf_map_lookup_batch}, falling back to
  * get_next_key + lookup on kernels or map types without it), point lookups, updates and deletes.
- * Per-CPU maps hand the visitor one value per possible CPU, each {@link #valueStride()} bytes apart.
+ * Per-CPU maps hand the visitor one value per possible CPU, each {@link #valueStride()} bytes
+ * apart.
  */
 public final class BpfMap {
   private static final Logger LOG = Logger.getLogger(BpfMap.class.getName());
@@ -40,8 +41,10 @@ public final class BpfMap {
     this.keySize = Native.LIBBPF.bpf_map__key_size(map);
     this.valueSize = Native.LIBBPF.bpf_map__value_size(map);
     this.type = Native.LIBBPF.bpf_map__type(map);
-    boolean perCpu = type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY
-        || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+    boolean perCpu =
+        type == BPF_MAP_TYPE_PERCPU_HASH
+            || type == BPF_MAP_TYPE_PERCPU_ARRAY
+            || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
     this.valueCopies = perCpu ? Native.LIBBPF.libbpf_num_possible_cpus() : 1;
     this.valueStride = perCpu ? (valueSize + 7) & ~7 : valueSize;
   }
@@ -111,7 +114,8 @@ public final class BpfMap {
   }
 
   public void update(Pointer key, Pointer value) {
-    BpfException.check(Native.LIBBPF.bpf_map_update_elem(fd, key, value, 0), "update map " + name + " of", object);
+    BpfException.check(
+        Native.LIBBPF.bpf_map_update_elem(fd, key, value, 0), "update map " + name + " of", object);
   }
 
   /** Deletes one entry; false when it was already gone. */
@@ -125,8 +129,8 @@ public final class BpfMap {
   }
 
   /**
-   * A per-CPU array of u64 counters (such as a probe's {@code map_full}) summed over CPUs: one total per
-   * index, named by {@code names[index]} with the prefix.
+   * A per-CPU array of u64 counters (such as a probe's {@code map_full}) summed over CPUs: one
+   * total per index, named by {@code names[index]} with the prefix.
    */
   public java.util.Map<String, Long> perCpuCounters(String prefix, String... names) {
     java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
@@ -136,15 +140,25 @@ public final class BpfMap {
     return out;
   }
 
-  /** Visits every entry; returns how many. Entries added or removed meanwhile may or may not be seen. */
+  /**
+   * Visits every entry; returns how many. Entries added or removed meanwhile may or may not be
+   * seen.
+   */
   public int forEach(EntryVisitor visitor) {
     if (!batchUnsupported) {
       try {
         return forEachBatched(visitor);
       } catch (BatchUnsupported e) {
         batchUnsupported = true;
-        LOG.info(() -> "map " + name + " of " + object + ": no batch lookup (" + e.getMessage()
-            + "), reading entry by entry");
+        LOG.info(
+            () ->
+                "map "
+                    + name
+                    + " of "
+                    + object
+                    + ": no batch lookup ("
+                    + e.getMessage()
+                    + "), reading entry by entry");
       }
     }
     return forEachByKey(visitor);
@@ -168,7 +182,9 @@ public final class BpfMap {
     boolean first = true;
     while (true) {
       count.putInt(0, BATCH);
-      int rc = Native.LIBBPF.bpf_map_lookup_batch(fd, first ? null : inBatch, outBatch, keys, values, count, null);
+      int rc =
+          Native.LIBBPF.bpf_map_lookup_batch(
+              fd, first ? null : inBatch, outBatch, keys, values, count, null);
       int n = count.getInt(0);
       if (rc < 0 && rc != -ENOENT) {
         if (first && total == 0) {
@@ -177,7 +193,8 @@ public final class BpfMap {
         throw new BpfException("batch lookup in map " + name + " of", object, rc);
       }
       for (int i = 0; i < n; i++) {
-        visitor.visit(keys.slice((long) i * keySize, keySize), values.slice((long) i * stride, stride));
+        visitor.visit(
+            keys.slice((long) i * keySize, keySize), values.slice((long) i * stride, stride));
       }
       total += n;
       if (rc == -ENOENT) {

@@ -55,7 +55,11 @@ public final class BpfObject implements AutoCloseable {
     try (InputStream in = BpfObject.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new BpfException(
-            "open " + probe + ".bpf.o: not on the classpath (" + resource + "): rebuild ebpf-probes",
+            "open "
+                + probe
+                + ".bpf.o: not on the classpath ("
+                + resource
+                + "): rebuild ebpf-probes",
             null);
       }
       Path dir = Files.createTempDirectory("gala-bpf");
@@ -89,8 +93,9 @@ public final class BpfObject implements AutoCloseable {
     requireOpenNotLoaded("set " + variable);
     Pointer rodata = findMap(".rodata");
     NativeLongByReference size = new NativeLongByReference();
-    Pointer data = BpfException.check(
-        Native.LIBBPF.bpf_map__initial_value(rodata, size), "read .rodata of", objectName());
+    Pointer data =
+        BpfException.check(
+            Native.LIBBPF.bpf_map__initial_value(rodata, size), "read .rodata of", objectName());
     Pointer btf = Native.LIBBPF.bpf_object__btf(obj);
     int sec = Native.LIBBPF.btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
     BpfException.check(sec, "find .rodata BTF of", objectName());
@@ -108,8 +113,14 @@ public final class BpfObject implements AutoCloseable {
           case 2 -> data.putShort(offset, (short) value);
           case 4 -> data.putInt(offset, (int) value);
           case 8 -> data.putLongLong(offset, value);
-          default -> throw new IllegalArgumentException(
-              variable + " in " + objectName() + " has " + bytes + " bytes; knobs are 1, 2, 4 or 8");
+          default ->
+              throw new IllegalArgumentException(
+                  variable
+                      + " in "
+                      + objectName()
+                      + " has "
+                      + bytes
+                      + " bytes; knobs are 1, 2, 4 or 8");
         }
         return;
       }
@@ -118,8 +129,8 @@ public final class BpfObject implements AutoCloseable {
   }
 
   /**
-   * Size in bytes of a struct in the object's BTF, so that tests can check a Java mirror of a C struct
-   * against what the compiler laid out.
+   * Size in bytes of a struct in the object's BTF, so that tests can check a Java mirror of a C
+   * struct against what the compiler laid out.
    */
   public long structSize(String struct) {
     if (obj == null) {
@@ -135,7 +146,9 @@ public final class BpfObject implements AutoCloseable {
   public void resizeMap(String map, int maxEntries) {
     requireOpenNotLoaded("resize " + map);
     BpfException.check(
-        Native.LIBBPF.bpf_map__set_max_entries(findMap(map), maxEntries), "resize map " + map + " of", objectName());
+        Native.LIBBPF.bpf_map__set_max_entries(findMap(map), maxEntries),
+        "resize map " + map + " of",
+        objectName());
   }
 
   /** Disables a program before load, e.g. because its feature is switched off. */
@@ -148,8 +161,8 @@ public final class BpfObject implements AutoCloseable {
 
   /**
    * Loads every enabled program into the kernel. Programs named in {@code optional} whose attach
-   * target this kernel lacks are skipped and listed by {@link #skippedPrograms()}; a missing target of
-   * any other program fails the load with its name.
+   * target this kernel lacks are skipped and listed by {@link #skippedPrograms()}; a missing target
+   * of any other program fails the load with its name.
    */
   public void load(Set<String> optional) {
     requireOpenNotLoaded("load");
@@ -161,8 +174,15 @@ public final class BpfObject implements AutoCloseable {
       String section = Native.LIBBPF.bpf_program__section_name(prog);
       if (!KernelFeatures.hasAttachTarget(section)) {
         if (!optional.contains(p.getKey())) {
-          throw new BpfException("load " + objectName() + ": program " + p.getKey()
-              + " needs " + section + ", which this kernel lacks", null);
+          throw new BpfException(
+              "load "
+                  + objectName()
+                  + ": program "
+                  + p.getKey()
+                  + " needs "
+                  + section
+                  + ", which this kernel lacks",
+              null);
         }
         Native.LIBBPF.bpf_program__set_autoload(prog, false);
         skipped.add(p.getKey() + " (" + section + ")");
@@ -189,8 +209,8 @@ public final class BpfObject implements AutoCloseable {
   }
 
   /**
-   * Attaches every loaded tracing program (tracepoint, tp_btf, raw_tp). Iterators, uprobes and cgroup
-   * programs need arguments and are attached by {@link #iterator} and friends.
+   * Attaches every loaded tracing program (tracepoint, tp_btf, raw_tp). Iterators, uprobes and
+   * cgroup programs need arguments and are attached by {@link #iterator} and friends.
    */
   public void attachAll() {
     requireLoaded("attach");
@@ -200,14 +220,20 @@ public final class BpfObject implements AutoCloseable {
       if (!Native.LIBBPF.bpf_program__autoload(prog) || !autoAttachable(section)) {
         continue;
       }
-      links.add(BpfException.check(
-          Native.LIBBPF.bpf_program__attach(prog), "attach " + p.getKey() + " (" + section + ") of", objectName()));
+      links.add(
+          BpfException.check(
+              Native.LIBBPF.bpf_program__attach(prog),
+              "attach " + p.getKey() + " (" + section + ") of",
+              objectName()));
     }
   }
 
   private static boolean autoAttachable(String section) {
-    return section.startsWith("tp_btf/") || section.startsWith("tracepoint/") || section.startsWith("tp/")
-        || section.startsWith("raw_tp/") || section.startsWith("raw_tracepoint/");
+    return section.startsWith("tp_btf/")
+        || section.startsWith("tracepoint/")
+        || section.startsWith("tp/")
+        || section.startsWith("raw_tp/")
+        || section.startsWith("raw_tracepoint/");
   }
 
   /** A map of the loaded object, by its C name. */
@@ -219,10 +245,16 @@ public final class BpfObject implements AutoCloseable {
   /** A BPF iterator program ({@code SEC("iter/...")}), attached and ready to be read. */
   public BpfIterator iterator(String program) {
     requireLoaded("iterator " + program);
-    Pointer prog = BpfException.check(
-        Native.LIBBPF.bpf_object__find_program_by_name(obj, program), "find program " + program + " in", objectName());
-    Pointer link = BpfException.check(
-        Native.LIBBPF.bpf_program__attach_iter(prog, null), "attach iterator " + program + " of", objectName());
+    Pointer prog =
+        BpfException.check(
+            Native.LIBBPF.bpf_object__find_program_by_name(obj, program),
+            "find program " + program + " in",
+            objectName());
+    Pointer link =
+        BpfException.check(
+            Native.LIBBPF.bpf_program__attach_iter(prog, null),
+            "attach iterator " + program + " of",
+            objectName());
     links.add(link);
     return new BpfIterator(objectName() + ":" + program, Native.LIBBPF.bpf_link__fd(link));
   }
@@ -230,11 +262,16 @@ public final class BpfObject implements AutoCloseable {
   /** Attaches a uprobe (or uretprobe) of the program to a function offset in a binary. */
   public void attachUprobe(String program, boolean ret, int pid, String binary, long offset) {
     requireLoaded("uprobe " + program);
-    Pointer prog = BpfException.check(
-        Native.LIBBPF.bpf_object__find_program_by_name(obj, program), "find program " + program + " in", objectName());
-    links.add(BpfException.check(
-        Native.LIBBPF.bpf_program__attach_uprobe(prog, ret, pid, binary, offset),
-        "attach uprobe " + program + " to " + binary + " of", objectName()));
+    Pointer prog =
+        BpfException.check(
+            Native.LIBBPF.bpf_object__find_program_by_name(obj, program),
+            "find program " + program + " in",
+            objectName());
+    links.add(
+        BpfException.check(
+            Native.LIBBPF.bpf_program__attach_uprobe(prog, ret, pid, binary, offset),
+            "attach uprobe " + program + " to " + binary + " of",
+            objectName()));
   }
 
   private Map<String, Pointer> programs() {
@@ -271,7 +308,8 @@ public final class BpfObject implements AutoCloseable {
 
   private void requireOpenNotLoaded(String what) {
     if (obj == null || loaded) {
-      throw new IllegalStateException(what + " on " + objectName() + ": only between open and load");
+      throw new IllegalStateException(
+          what + " on " + objectName() + ": only between open and load");
     }
   }
 

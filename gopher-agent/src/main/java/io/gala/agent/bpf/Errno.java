@@ -34,7 +34,8 @@ final class Errno {
   static String remedy(int errno) {
     return switch (Math.abs(errno)) {
       case 1, 13 -> "run as root or grant CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE";
-      case 2 -> "the kernel lacks this hook or BTF type; check the kernel version and CONFIG_DEBUG_INFO_BTF";
+      case 2 ->
+          "the kernel lacks this hook or BTF type; check the kernel version and CONFIG_DEBUG_INFO_BTF";
       case 7, 12 -> "lower the map sizes in the probe's params or raise RLIMIT_MEMLOCK";
       case 22 -> "the verifier or kernel rejected the program; see the libbpf log above";
       case 95, 524 -> "this kernel does not support the program or map type";

@@ -32,12 +32,15 @@ public final class KernelFeatures {
   }
 
   /**
-   * Whether the attach target of a program section exists: {@code tp_btf/x} and {@code raw_tp/x} need
-   * the BTF typedef {@code btf_trace_x}; {@code tracepoint/cat/x} needs the tracefs directory (or, when
-   * tracefs is not mounted, the raw tracepoint's BTF). Other sections are assumed present.
+   * Whether the attach target of a program section exists: {@code tp_btf/x} and {@code raw_tp/x}
+   * need the BTF typedef {@code btf_trace_x}; {@code tracepoint/cat/x} needs the tracefs directory
+   * (or, when tracefs is not mounted, the raw tracepoint's BTF). Other sections are assumed
+   * present.
    */
   public static boolean hasAttachTarget(String section) {
-    if (section.startsWith("tp_btf/") || section.startsWith("raw_tp/") || section.startsWith("raw_tracepoint/")) {
+    if (section.startsWith("tp_btf/")
+        || section.startsWith("raw_tp/")
+        || section.startsWith("raw_tracepoint/")) {
       String tp = section.substring(section.indexOf('/') + 1);
       return hasTypedef("btf_trace_" + tp);
     }
@@ -61,8 +64,8 @@ public final class KernelFeatures {
   }
 
   /**
-   * The enumerators of a kernel enum by value, e.g. {@code skb_drop_reason}, whose numbering changes
-   * between kernel versions; empty when this kernel has no such enum.
+   * The enumerators of a kernel enum by value, e.g. {@code skb_drop_reason}, whose numbering
+   * changes between kernel versions; empty when this kernel has no such enum.
    */
   public static Map<Long, String> enumerators(String enumName) {
     Pointer btf = vmlinux();
@@ -76,7 +79,8 @@ public final class KernelFeatures {
     if (id <= 0) {
       return out;
     }
-    // struct btf_type (12 bytes), then vlen entries: btf_enum {name_off, val} or btf_enum64 {name_off,
+    // struct btf_type (12 bytes), then vlen entries: btf_enum {name_off, val} or btf_enum64
+    // {name_off,
     // val_lo32, val_hi32}.
     Pointer type = Native.LIBBPF.btf__type_by_id(btf, id);
     int vlen = type.getInt(4) & 0xffff;
@@ -94,10 +98,10 @@ public final class KernelFeatures {
   }
 
   /**
-   * How many arguments a tracepoint passes to {@code tp_btf} and {@code raw_tp} programs (the hidden
-   * context pointer of {@code btf_trace_<tp>} not counted), or -1 when this kernel lacks it. Tells apart
-   * argument lists that changed between kernels, e.g. {@code block_rq_issue}: (q, rq) on 5.10, (rq) from
-   * 5.11.
+   * How many arguments a tracepoint passes to {@code tp_btf} and {@code raw_tp} programs (the
+   * hidden context pointer of {@code btf_trace_<tp>} not counted), or -1 when this kernel lacks it.
+   * Tells apart argument lists that changed between kernels, e.g. {@code block_rq_issue}: (q, rq)
+   * on 5.10, (rq) from 5.11.
    */
   public static int tracepointArgCount(String tracepoint) {
     Pointer btf = vmlinux();
@@ -105,12 +109,16 @@ public final class KernelFeatures {
     if (id <= 0) {
       return -1;
     }
-    // typedef -> pointer -> func_proto; btf_type is {name_off, info, size_or_type}, kind in info bits 24-28.
-    Pointer ptr = Native.LIBBPF.btf__type_by_id(btf, Native.LIBBPF.btf__type_by_id(btf, id).getInt(8));
+    // typedef -> pointer -> func_proto; btf_type is {name_off, info, size_or_type}, kind in info
+    // bits 24-28.
+    Pointer ptr =
+        Native.LIBBPF.btf__type_by_id(btf, Native.LIBBPF.btf__type_by_id(btf, id).getInt(8));
     Pointer proto = Native.LIBBPF.btf__type_by_id(btf, ptr.getInt(8));
     if (btfKind(ptr) != BTF_KIND_PTR || btfKind(proto) != BTF_KIND_FUNC_PROTO) {
-      throw new IllegalStateException("vmlinux BTF: btf_trace_" + tracepoint
-          + " is not a typedef of a function pointer; cannot tell its arguments");
+      throw new IllegalStateException(
+          "vmlinux BTF: btf_trace_"
+              + tracepoint
+              + " is not a typedef of a function pointer; cannot tell its arguments");
     }
     return (proto.getInt(4) & 0xffff) - 1;
   }

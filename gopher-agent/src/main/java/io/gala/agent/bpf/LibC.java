@@ -5,8 +5,8 @@ import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 
 /**
- * The few libc calls the binding needs: reading iterator fds, formatting libbpf's log lines, entering a
- * network namespace to create an iterator there.
+ * The few libc calls the binding needs: reading iterator fds, formatting libbpf's log lines,
+ * entering a network namespace to create an iterator there.
  */
 public interface LibC {
   long read(int fd, @Out Pointer buf, long count);

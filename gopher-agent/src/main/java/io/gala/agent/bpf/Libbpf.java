@@ -7,8 +7,9 @@ import jnr.ffi.annotations.Out;
 import jnr.ffi.byref.NativeLongByReference;
 
 /**
- * The libbpf 1.x C API as used by gala, bound through JNR-FFI to libbpf.so.1. Symbol names are libbpf's
- * own. Used only inside this package: the rest of the agent sees {@link BpfObject} and friends.
+ * The libbpf 1.x C API as used by gala, bound through JNR-FFI to libbpf.so.1. Symbol names are
+ * libbpf's own. Used only inside this package: the rest of the agent sees {@link BpfObject} and
+ * friends.
  *
  * <p>libbpf 1.x returns negative errno from int functions and NULL with errno set from pointer
  * functions; {@link BpfException} turns both into one exception type.

@@ -9,8 +9,9 @@ import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
 /**
- * Routes libbpf's own log (verifier output, CO-RE relocation notes, warnings) into the agent's log, and
- * keeps the last lines of the current thread so that a failed load can quote them in its exception.
+ * Routes libbpf's own log (verifier output, CO-RE relocation notes, warnings) into the agent's log,
+ * and keeps the last lines of the current thread so that a failed load can quote them in its
+ * exception.
  */
 final class LibbpfLog {
   private static final Logger LOG = Logger.getLogger("libbpf");
@@ -18,6 +19,7 @@ final class LibbpfLog {
   private static final int LIBBPF_INFO = 1;
   private static final int KEEP_LINES = 40;
   private static final ThreadLocal<Deque<String>> RECENT = ThreadLocal.withInitial(ArrayDeque::new);
+
   /** Held strongly: the native side keeps a pointer to the callback's trampoline. */
   private static final Libbpf.PrintFn PRINT = LibbpfLog::print;
 

@@ -6,10 +6,10 @@ import java.util.logging.Logger;
 import jnr.ffi.Pointer;
 
 /**
- * Drains a {@code BPF_MAP_TYPE_RINGBUF} map on a thread of its own and hands each record to a handler.
- * The handler runs on that thread and must be quick: per-event work in Java costs microseconds, so
- * probes aggregate in the kernel and use ring buffers only for what must be per event. Records submitted
- * with {@code BPF_RB_NO_WAKEUP} are still delivered, within 100 ms.
+ * Drains a {@code BPF_MAP_TYPE_RINGBUF} map on a thread of its own and hands each record to a
+ * handler. The handler runs on that thread and must be quick: per-event work in Java costs
+ * microseconds, so probes aggregate in the kernel and use ring buffers only for what must be per
+ * event. Records submitted with {@code BPF_RB_NO_WAKEUP} are still delivered, within 100 ms.
  */
 public final class RingBufferReader implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RingBufferReader.class.getName());
@@ -25,26 +25,31 @@ public final class RingBufferReader implements AutoCloseable {
   private final Thread thread;
   private final AtomicLong records = new AtomicLong();
   private final AtomicLong handlerErrors = new AtomicLong();
+
   /** Held strongly: libbpf keeps a pointer to the callback's trampoline. */
   private final Libbpf.SampleFn callback;
+
   private volatile boolean running = true;
 
   public RingBufferReader(BpfMap map, RecordHandler handler) {
     this.name = map.name();
-    this.callback = (ctx, data, size) -> {
-      records.incrementAndGet();
-      try {
-        handler.onRecord(data, (int) size);
-      } catch (RuntimeException e) {
-        // Never unwind into libbpf; count and keep draining.
-        if (handlerErrors.incrementAndGet() <= 10) {
-          LOG.log(Level.WARNING, "ring buffer " + name + ": handler failed", e);
-        }
-      }
-      return 0;
-    };
+    this.callback =
+        (ctx, data, size) -> {
+          records.incrementAndGet();
+          try {
+            handler.onRecord(data, (int) size);
+          } catch (RuntimeException e) {
+            // Never unwind into libbpf; count and keep draining.
+            if (handlerErrors.incrementAndGet() <= 10) {
+              LOG.log(Level.WARNING, "ring buffer " + name + ": handler failed", e);
+            }
+          }
+          return 0;
+        };
     int fd = map.fd();
-    this.rb = BpfException.check(Native.LIBBPF.ring_buffer__new(fd, callback, null, null), "open ring buffer", name);
+    this.rb =
+        BpfException.check(
+            Native.LIBBPF.ring_buffer__new(fd, callback, null, null), "open ring buffer", name);
     this.thread = new Thread(this::run, "ringbuf-" + name);
     thread.setDaemon(true);
     thread.start();

@@ -1,2 +1,5 @@
-/** The libbpf binding through JNR-FFI: objects, maps, iterators, ring buffers, kernel feature checks. */
+/**
+ * The libbpf binding through JNR-FFI: objects, maps, iterators, ring buffers, kernel feature
+ * checks.
+ */
 package io.gala.agent.bpf;

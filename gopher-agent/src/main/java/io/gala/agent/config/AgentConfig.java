@@ -13,11 +13,14 @@ import java.util.Map;
 
 /**
  * The agent's configuration file ({@code /etc/gala/agent.json}), every key documented in
- * docs/configuration.md. Defaults live here; unknown keys are an error naming the key, so that a typo
- * never silently falls back to a default.
+ * docs/configuration.md. Defaults live here; unknown keys are an error naming the key, so that a
+ * typo never silently falls back to a default.
  */
 public final class AgentConfig {
-  /** Overrides the {@code <system-uuid>-<host-ip>} machine id (e.g. for several agents on one machine). */
+  /**
+   * Overrides the {@code <system-uuid>-<host-ip>} machine id (e.g. for several agents on one
+   * machine).
+   */
   @JsonProperty("machine_id")
   public String machineId = "";
 
@@ -39,7 +42,8 @@ public final class AgentConfig {
 
   /** Probes enabled at the first start, when probes.init does not exist yet. */
   @JsonProperty("default_probes")
-  public List<String> defaultProbes = new ArrayList<>(List.of("baseinfo", "tcp", "socket", "io", "proc", "container"));
+  public List<String> defaultProbes =
+      new ArrayList<>(List.of("baseinfo", "tcp", "socket", "io", "proc", "container"));
 
   @JsonProperty("export")
   public Endpoint export = new Endpoint("127.0.0.1", 8888);
@@ -51,13 +55,19 @@ public final class AgentConfig {
   @JsonProperty("kafka")
   public Map<String, Object> kafka = Map.of();
 
-  /** OpenTelemetry export of l7 slow-request traces; see docs/configuration.md. Empty endpoint = off. */
+  /**
+   * OpenTelemetry export of l7 slow-request traces; see docs/configuration.md. Empty endpoint =
+   * off.
+   */
   @JsonProperty("otel")
   public Otel otel = new Otel();
 
   /** Where slow-request spans go: an OTLP/HTTP (protobuf) collector. */
   public static class Otel {
-    /** {@code http(s)://host:port} (then {@code /v1/traces} is added) or the full traces URL; empty = off. */
+    /**
+     * {@code http(s)://host:port} (then {@code /v1/traces} is added) or the full traces URL; empty
+     * = off.
+     */
     @JsonProperty("endpoint")
     public String endpoint = "";
 
@@ -108,12 +118,20 @@ public final class AgentConfig {
   public static AgentConfig load(Path file) throws IOException {
     AgentConfig c = new AgentConfig();
     if (file != null && Files.exists(file)) {
-      ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      ObjectMapper mapper =
+          new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
       try {
         c = mapper.readValue(file.toFile(), AgentConfig.class);
       } catch (UnrecognizedPropertyException e) {
-        throw new IllegalArgumentException(file + ": unknown key \"" + e.getPropertyName() + "\" at "
-            + e.getPathReference() + "; known keys: " + e.getKnownPropertyIds(), e);
+        throw new IllegalArgumentException(
+            file
+                + ": unknown key \""
+                + e.getPropertyName()
+                + "\" at "
+                + e.getPathReference()
+                + "; known keys: "
+                + e.getKnownPropertyIds(),
+            e);
       }
     }
     c.validate();
@@ -123,17 +141,21 @@ public final class AgentConfig {
   /** Throws naming the first invalid setting. */
   public void validate() {
     if (samplePeriodMs < 1000 || samplePeriodMs > 60_000) {
-      throw new IllegalArgumentException("sample_period_ms must be in [1000, 60000], not " + samplePeriodMs);
+      throw new IllegalArgumentException(
+          "sample_period_ms must be in [1000, 60000], not " + samplePeriodMs);
     }
     if (ageOutSeconds < 1) {
       throw new IllegalArgumentException("age_out_s must be at least 1, not " + ageOutSeconds);
     }
     if (otel.enabled() && !otel.endpoint.strip().matches("https?://[^/\\s]+(/\\S*)?")) {
-      throw new IllegalArgumentException("otel.endpoint must be an http:// or https:// URL such as "
-          + "http://127.0.0.1:4318, not " + otel.endpoint);
+      throw new IllegalArgumentException(
+          "otel.endpoint must be an http:// or https:// URL such as "
+              + "http://127.0.0.1:4318, not "
+              + otel.endpoint);
     }
     if (otel.timeoutMs < 1000 || otel.timeoutMs > 60_000) {
-      throw new IllegalArgumentException("otel.timeout_ms must be in [1000, 60000], not " + otel.timeoutMs);
+      throw new IllegalArgumentException(
+          "otel.timeout_ms must be in [1000, 60000], not " + otel.timeoutMs);
     }
     for (Endpoint e : List.of(export, control)) {
       if (e.port < 0 || e.port > 65535) {

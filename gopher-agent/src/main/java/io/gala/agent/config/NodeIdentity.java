@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * Resolves the node's {@code machine_id} as gala-ops builds it, {@code <system-uuid>-<host-ip>}: the
- * system UUID (DMI product_uuid), else /etc/machine-id; the host IP is the first global IPv4 address
- * (of the scoped namespace when the agent is scoped). Both can be overridden in the config.
+ * Resolves the node's {@code machine_id} as gala-ops builds it, {@code <system-uuid>-<host-ip>}:
+ * the system UUID (DMI product_uuid), else /etc/machine-id; the host IP is the first global IPv4
+ * address (of the scoped namespace when the agent is scoped). Both can be overridden in the config.
  */
 public final class NodeIdentity {
   private static final Logger LOG = Logger.getLogger(NodeIdentity.class.getName());
@@ -29,8 +29,11 @@ public final class NodeIdentity {
   }
 
   static String systemUuid() {
-    for (Path p : List.of(Path.of("/sys/class/dmi/id/product_uuid"), Path.of("/etc/machine-id"),
-        Path.of("/var/lib/dbus/machine-id"))) {
+    for (Path p :
+        List.of(
+            Path.of("/sys/class/dmi/id/product_uuid"),
+            Path.of("/etc/machine-id"),
+            Path.of("/var/lib/dbus/machine-id"))) {
       try {
         String v = Files.readString(p).strip().toLowerCase();
         if (!v.isEmpty()) {
@@ -69,8 +72,10 @@ public final class NodeIdentity {
   private static String netnsIp(String netns) {
     String name = Path.of(netns).getFileName().toString();
     try {
-      Process p = new ProcessBuilder("ip", "-n", name, "-4", "-o", "addr", "show", "scope", "global")
-          .redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("ip", "-n", name, "-4", "-o", "addr", "show", "scope", "global")
+              .redirectErrorStream(true)
+              .start();
       String out = new String(p.getInputStream().readAllBytes());
       p.waitFor();
       for (String line : out.split("\n")) {

@@ -20,13 +20,14 @@ import java.util.regex.Pattern;
 
 /**
  * gala-gopher's probe configuration JSON ({@code {"cmd": {"probe": [...]}, "snoopers": {...},
- * "params": {...}, "state": "running"}}) to and from {@link ProbeConfig}. Parsing validates every field
- * and names the first bad one; sections left out of an update keep their current value.
+ * "params": {...}, "state": "running"}}) to and from {@link ProbeConfig}. Parsing validates every
+ * field and names the first bad one; sections left out of an update keep their current value.
  */
 final class ProbeConfigJson {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> SECTIONS = Set.of("cmd", "snoopers", "params", "state");
-  private static final Set<String> SNOOPERS = Set.of("proc_id", "proc_name", "container_id", "pod_id", "custom_labels");
+  private static final Set<String> SNOOPERS =
+      Set.of("proc_id", "proc_name", "container_id", "pod_id", "custom_labels");
   private static final Pattern CONTAINER_ID = Pattern.compile("[0-9a-f]{12,64}");
   private static final Pattern POD_ID = Pattern.compile("[0-9A-Za-z._-]{1,128}");
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]{0,63}");
@@ -58,7 +59,8 @@ final class ProbeConfigJson {
         throw new InvalidConfig("unknown field " + f + "; allowed: cmd, snoopers, params, state");
       }
     }
-    List<String> subprobes = root.has("cmd") ? subprobes(spec, root.get("cmd")) : current.subprobes();
+    List<String> subprobes =
+        root.has("cmd") ? subprobes(spec, root.get("cmd")) : current.subprobes();
     Snoopers snoopers = root.has("snoopers") ? snoopers(root.get("snoopers")) : current.snoopers();
     Map<String, Object> params = current.params();
     if (root.has("params")) {
@@ -69,7 +71,8 @@ final class ProbeConfigJson {
     String state = current.state();
     if (root.has("state")) {
       JsonNode s = root.get("state");
-      if (!s.isTextual() || !(s.asText().equals(ProbeConfig.RUNNING) || s.asText().equals(ProbeConfig.STOPPED))) {
+      if (!s.isTextual()
+          || !(s.asText().equals(ProbeConfig.RUNNING) || s.asText().equals(ProbeConfig.STOPPED))) {
         throw new InvalidConfig("state must be \"running\" or \"stopped\", not " + s);
       }
       state = s.asText();
@@ -84,14 +87,20 @@ final class ProbeConfigJson {
     for (Iterator<String> it = cmd.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!f.equals("probe")) {
-        throw new InvalidConfig("unknown field cmd." + f + "; only cmd.probe is supported (probes are built in)");
+        throw new InvalidConfig(
+            "unknown field cmd." + f + "; only cmd.probe is supported (probes are built in)");
       }
     }
     List<String> out = new ArrayList<>();
     for (JsonNode n : array(cmd.path("probe"), "cmd.probe")) {
       if (!n.isTextual() || !spec.subprobes().contains(n.asText())) {
-        throw new InvalidConfig("cmd.probe: unknown sub-probe " + n + " of " + spec.name() + "; known: "
-            + spec.subprobes().stream().sorted().toList());
+        throw new InvalidConfig(
+            "cmd.probe: unknown sub-probe "
+                + n
+                + " of "
+                + spec.name()
+                + "; known: "
+                + spec.subprobes().stream().sorted().toList());
       }
       out.add(n.asText());
     }
@@ -110,16 +119,22 @@ final class ProbeConfigJson {
     }
     List<Long> procIds = new ArrayList<>();
     for (JsonNode n : array(s.path("proc_id"), "snoopers.proc_id")) {
-      if (!n.canConvertToLong() || !n.isIntegralNumber() || n.asLong() <= 0 || n.asLong() > 4_194_304) {
+      if (!n.canConvertToLong()
+          || !n.isIntegralNumber()
+          || n.asLong() <= 0
+          || n.asLong() > 4_194_304) {
         throw new InvalidConfig("snoopers.proc_id: " + n + " is not a process id");
       }
       procIds.add(n.asLong());
     }
     List<ProcName> names = new ArrayList<>();
     for (JsonNode n : array(s.path("proc_name"), "snoopers.proc_name")) {
-      if (!n.isObject() || !n.path("comm").isTextual() || n.path("comm").asText().isEmpty()
+      if (!n.isObject()
+          || !n.path("comm").isTextual()
+          || n.path("comm").asText().isEmpty()
           || n.path("comm").asText().length() > 15) {
-        throw new InvalidConfig("snoopers.proc_name: each entry needs \"comm\" (1-15 characters), got " + n);
+        throw new InvalidConfig(
+            "snoopers.proc_name: each entry needs \"comm\" (1-15 characters), got " + n);
       }
       for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
         String f = it.next();
@@ -133,7 +148,8 @@ final class ProbeConfigJson {
       }
       names.add(new ProcName(n.get("comm").asText(), cmdline));
     }
-    List<String> containers = strings(s.path("container_id"), "snoopers.container_id", CONTAINER_ID);
+    List<String> containers =
+        strings(s.path("container_id"), "snoopers.container_id", CONTAINER_ID);
     List<String> pods = strings(s.path("pod_id"), "snoopers.pod_id", POD_ID);
     Map<String, String> custom = new LinkedHashMap<>();
     JsonNode cl = s.path("custom_labels");
@@ -143,10 +159,14 @@ final class ProbeConfigJson {
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = cl.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        if (!LABEL_NAME.matcher(e.getKey()).matches() || !e.getValue().isTextual()
+        if (!LABEL_NAME.matcher(e.getKey()).matches()
+            || !e.getValue().isTextual()
             || e.getValue().asText().length() > 256) {
-          throw new InvalidConfig("snoopers.custom_labels." + e.getKey() + ": name must be a Prometheus label "
-              + "name and the value a string of at most 256 characters");
+          throw new InvalidConfig(
+              "snoopers.custom_labels."
+                  + e.getKey()
+                  + ": name must be a Prometheus label "
+                  + "name and the value a string of at most 256 characters");
         }
         custom.put(e.getKey(), e.getValue().asText());
       }
@@ -163,16 +183,23 @@ final class ProbeConfigJson {
       Map.Entry<String, JsonNode> e = it.next();
       ProbeSpec.ParamSpec ps = spec.params().get(e.getKey());
       if (ps == null) {
-        throw new InvalidConfig("unknown param params." + e.getKey() + " for probe " + spec.name() + "; known: "
-            + spec.params().keySet().stream().sorted().toList());
+        throw new InvalidConfig(
+            "unknown param params."
+                + e.getKey()
+                + " for probe "
+                + spec.name()
+                + "; known: "
+                + spec.params().keySet().stream().sorted().toList());
       }
       JsonNode v = e.getValue();
-      Object value = v.isNumber() ? (Object) v.numberValue() : v.isTextual() ? v.asText() : v.toString();
+      Object value =
+          v.isNumber() ? (Object) v.numberValue() : v.isTextual() ? v.asText() : v.toString();
       String problem = ps.check(value);
       if (problem != null) {
         throw new InvalidConfig(problem);
       }
-      out.put(e.getKey(), value instanceof Number n && ps.numeric() ? (Object) n.longValue() : value);
+      out.put(
+          e.getKey(), value instanceof Number n && ps.numeric() ? (Object) n.longValue() : value);
     }
     return out;
   }
@@ -190,7 +217,8 @@ final class ProbeConfigJson {
     return n;
   }
 
-  private static List<String> strings(JsonNode n, String field, Pattern valid) throws InvalidConfig {
+  private static List<String> strings(JsonNode n, String field, Pattern valid)
+      throws InvalidConfig {
     List<String> out = new ArrayList<>();
     for (JsonNode e : array(n, field)) {
       if (!e.isTextual() || !valid.matcher(e.asText()).matches()) {
@@ -201,7 +229,9 @@ final class ProbeConfigJson {
     return out;
   }
 
-  /** The gala-gopher JSON of a probe's state: its config plus "state" (and "reason" when failed). */
+  /**
+   * The gala-gopher JSON of a probe's state: its config plus "state" (and "reason" when failed).
+   */
   static String toJson(ProbeState state) {
     ObjectNode root = configNode(state.config());
     root.put("state", state.status().json());
@@ -226,7 +256,9 @@ final class ProbeConfigJson {
     ArrayNode ids = sn.putArray("proc_id");
     c.snoopers().procIds().forEach(ids::add);
     ArrayNode names = sn.putArray("proc_name");
-    c.snoopers().procNames().forEach(n -> names.addObject().put("comm", n.comm()).put("cmdline", n.cmdline()));
+    c.snoopers()
+        .procNames()
+        .forEach(n -> names.addObject().put("comm", n.comm()).put("cmdline", n.cmdline()));
     ArrayNode cids = sn.putArray("container_id");
     c.snoopers().containerIds().forEach(cids::add);
     ArrayNode pids = sn.putArray("pod_id");

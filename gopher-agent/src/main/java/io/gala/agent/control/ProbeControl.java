@@ -20,8 +20,8 @@ import java.util.logging.Logger;
 /**
  * gala-gopher's probe control REST API: {@code GET /<probe>} returns the probe's config and state;
  * {@code PUT /<probe>} takes the form field {@code json=<config>} (as in {@code curl -X PUT
- * :9999/tcp -d json='{...}'}) or a plain JSON body, validates all of it, applies it, and persists it
- * to probes.init. Invalid input gets 400 naming the bad field and changes nothing.
+ * :9999/tcp -d json='{...}'}) or a plain JSON body, validates all of it, applies it, and persists
+ * it to probes.init. Invalid input gets 400 naming the bad field and changes nothing.
  */
 public final class ProbeControl {
   private static final Logger LOG = Logger.getLogger(ProbeControl.class.getName());
@@ -37,8 +37,8 @@ public final class ProbeControl {
   }
 
   /**
-   * Adds a read-only JSON resource beside the probes' configs, such as {@code /l7/slow_requests}: GET
-   * returns what json supplies, other methods get 405.
+   * Adds a read-only JSON resource beside the probes' configs, such as {@code /l7/slow_requests}:
+   * GET returns what json supplies, other methods get 405.
    */
   public void addView(String path, Supplier<String> json) {
     views.put(path, json);
@@ -50,8 +50,8 @@ public final class ProbeControl {
   }
 
   /**
-   * Applies probes.init if it exists, else enables the given default probes. Returns false when the file
-   * had lines that could not be applied (they are logged and skipped).
+   * Applies probes.init if it exists, else enables the given default probes. Returns false when the
+   * file had lines that could not be applied (they are logged and skipped).
    */
   public boolean restore(Iterable<String> defaultProbes) throws IOException {
     if (!init.exists()) {
@@ -65,7 +65,12 @@ public final class ProbeControl {
       HttpResponse r = apply(e.getKey(), e.getValue());
       if (r.status() != 200) {
         clean = false;
-        LOG.warning(init.file() + ": probe " + e.getKey() + " not applied: " + new String(r.body(), StandardCharsets.UTF_8).strip());
+        LOG.warning(
+            init.file()
+                + ": probe "
+                + e.getKey()
+                + " not applied: "
+                + new String(r.body(), StandardCharsets.UTF_8).strip());
       }
     }
     return clean;
@@ -86,31 +91,43 @@ public final class ProbeControl {
     }
     if (!probes.specs().containsKey(probe)) {
       invalidRequests.incrementAndGet();
-      return HttpResponse.json(404, error("no probe " + probe + "; known: " + probes.specs().keySet()));
+      return HttpResponse.json(
+          404, error("no probe " + probe + "; known: " + probes.specs().keySet()));
     }
     return switch (req.method()) {
       case "GET" -> HttpResponse.json(200, ProbeConfigJson.toJson(probes.state(probe)));
       case "PUT", "POST" -> put(probe, req);
       default -> {
         invalidRequests.incrementAndGet();
-        yield HttpResponse.json(405, error("method " + req.method() + " not allowed; use GET or PUT"));
+        yield HttpResponse.json(
+            405, error("method " + req.method() + " not allowed; use GET or PUT"));
       }
     };
   }
 
   private HttpResponse all() {
     StringBuilder b = new StringBuilder("{");
-    probes.specs().keySet().forEach(p -> b.append(b.length() > 1 ? "," : "").append('"').append(p).append("\":")
-        .append(ProbeConfigJson.toJson(probes.state(p))));
+    probes
+        .specs()
+        .keySet()
+        .forEach(
+            p ->
+                b.append(b.length() > 1 ? "," : "")
+                    .append('"')
+                    .append(p)
+                    .append("\":")
+                    .append(ProbeConfigJson.toJson(probes.state(p))));
     return HttpResponse.json(200, b.append('}').toString());
   }
 
   private HttpResponse put(String probe, HttpRequest req) {
     String body = req.bodyText();
     String json = body.strip();
-    // curl -d sends a form content type even for a plain JSON body: a body that starts with '{' is JSON.
+    // curl -d sends a form content type even for a plain JSON body: a body that starts with '{' is
+    // JSON.
     if (!json.startsWith("{")
-        && (req.contentType().startsWith("application/x-www-form-urlencoded") || json.startsWith("json="))) {
+        && (req.contentType().startsWith("application/x-www-form-urlencoded")
+            || json.startsWith("json="))) {
       json = formField(body, "json");
       if (json == null) {
         invalidRequests.incrementAndGet();
@@ -124,7 +141,8 @@ public final class ProbeControl {
     ProbeSpec spec = probes.specs().get(probe);
     if (spec == null) {
       invalidRequests.incrementAndGet();
-      return HttpResponse.json(404, error("no probe " + probe + "; known: " + probes.specs().keySet()));
+      return HttpResponse.json(
+          404, error("no probe " + probe + "; known: " + probes.specs().keySet()));
     }
     ProbeConfig next;
     try {
@@ -149,8 +167,12 @@ public final class ProbeControl {
     try {
       init.write(lines);
     } catch (IOException e) {
-      LOG.log(Level.WARNING, "could not persist probe configuration to " + init.file()
-          + "; it applies now but not after a restart", e);
+      LOG.log(
+          Level.WARNING,
+          "could not persist probe configuration to "
+              + init.file()
+              + "; it applies now but not after a restart",
+          e);
     }
   }
 
@@ -162,7 +184,10 @@ public final class ProbeControl {
     }
     for (String pair : body.split("&")) {
       int eq = pair.indexOf('=');
-      if (eq > 0 && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8).strip().equals(name)) {
+      if (eq > 0
+          && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8)
+              .strip()
+              .equals(name)) {
         return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
       }
     }

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * The probes.init file of gala-gopher: one line {@code <probe> <json>} per configured probe, rewritten
- * atomically after every accepted change and applied when the agent starts.
+ * The probes.init file of gala-gopher: one line {@code <probe> <json>} per configured probe,
+ * rewritten atomically after every accepted change and applied when the agent starts.
  */
 final class ProbesInit {
   private static final Logger LOG = Logger.getLogger(ProbesInit.class.getName());

@@ -1,2 +1,4 @@
-/** Probe control REST API compatible with gala-gopher (GET/PUT /<probe>), persisted to probes.init. */
+/**
+ * Probe control REST API compatible with gala-gopher (GET/PUT /<probe>), persisted to probes.init.
+ */
 package io.gala.agent.control;

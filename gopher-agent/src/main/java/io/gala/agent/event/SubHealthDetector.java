@@ -19,12 +19,12 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Runs the sub-health checks ({@link SubHealthRules}) over every sample and hands what fires to a sink
- * (the Kafka exporter). As gala-gopher: a probe's checks run only while its param {@code report_event}
- * is 1, and an entity that was reported is silent for 600 s. Counters are compared by their increase
- * since the previous sample; in the first sample that shows a table, its counters are only a baseline
- * (they may count since boot). State is bounded: entities unseen for the silence period are forgotten.
- * Runs on the sampler thread.
+ * Runs the sub-health checks ({@link SubHealthRules}) over every sample and hands what fires to a
+ * sink (the Kafka exporter). As gala-gopher: a probe's checks run only while its param {@code
+ * report_event} is 1, and an entity that was reported is silent for 600 s. Counters are compared by
+ * their increase since the previous sample; in the first sample that shows a table, its counters
+ * are only a baseline (they may count since boot). State is bounded: entities unseen for the
+ * silence period are forgotten. Runs on the sampler thread.
  */
 public final class SubHealthDetector implements SampleListener {
   /** gala-gopher's event period: the same entity is not reported again within it. */
@@ -50,7 +50,10 @@ public final class SubHealthDetector implements SampleListener {
     this(params, sink, SubHealthRules.ALL, SILENCE_MILLIS);
   }
 
-  public SubHealthDetector(ProbeParams params, Consumer<List<SubHealthEvent>> sink, List<SubHealthRule> rules,
+  public SubHealthDetector(
+      ProbeParams params,
+      Consumer<List<SubHealthEvent>> sink,
+      List<SubHealthRule> rules,
       long silenceMillis) {
     this.params = params;
     this.sink = sink;
@@ -122,7 +125,8 @@ public final class SubHealthDetector implements SampleListener {
       for (int i = 0; i < metrics.size(); i++) {
         MetricDef m = metrics.get(i);
         int index = i;
-        if (m.kind() != MetricKind.HISTOGRAM && r.metrics().stream().anyMatch(n -> n.equalsIgnoreCase(m.name()))) {
+        if (m.kind() != MetricKind.HISTOGRAM
+            && r.metrics().stream().anyMatch(n -> n.equalsIgnoreCase(m.name()))) {
           out.add(new Bound(r, index, m.kind(), m.unit(), m.name()));
           break;
         }
@@ -131,9 +135,12 @@ public final class SubHealthDetector implements SampleListener {
     return out;
   }
 
-  private SubHealthEvent evaluate(Bound b, double value, double before, Map<String, Object> p, Row row, Sample sample) {
+  private SubHealthEvent evaluate(
+      Bound b, double value, double before, Map<String, Object> p, Row row, Sample sample) {
     SubHealthRule r = b.rule();
-    if (Double.isNaN(value) || !(p.get("report_event") instanceof Number on) || on.intValue() != 1) {
+    if (Double.isNaN(value)
+        || !(p.get("report_event") instanceof Number on)
+        || on.intValue() != 1) {
       return null;
     }
     double threshold = p.get(r.param()) instanceof Number n ? n.doubleValue() : 0;
@@ -166,11 +173,25 @@ public final class SubHealthDetector implements SampleListener {
       keys.put(t.keys().get(i), row.keyValues().get(i));
     }
     Map<String, String> labels = resourceLabels(row);
-    String description = r.description().replace("{value}", format(measured))
-        .replace("{comm}", labels.get("COMM")).replace("{pid}", labels.get("PID"))
-        .replace("{device}", labels.get("Device"));
-    return new SubHealthEvent(sample.timestampMillis(), machineId, entityId, t.name(), t.entity(), b.name(),
-        Severity.WARN, description, keys, labels, measured, threshold);
+    String description =
+        r.description()
+            .replace("{value}", format(measured))
+            .replace("{comm}", labels.get("COMM"))
+            .replace("{pid}", labels.get("PID"))
+            .replace("{device}", labels.get("Device"));
+    return new SubHealthEvent(
+        sample.timestampMillis(),
+        machineId,
+        entityId,
+        t.name(),
+        t.entity(),
+        b.name(),
+        Severity.WARN,
+        description,
+        keys,
+        labels,
+        measured,
+        threshold);
   }
 
   static double convert(double v, SubHealthRule.Measure measure, String unit) {
@@ -178,17 +199,20 @@ public final class SubHealthDetector implements SampleListener {
     return switch (measure) {
       case COUNT -> v;
       case PERCENT -> u.equals("ratio") ? v * 100 : v;
-      case MILLIS -> switch (u) {
-        case "ns", "nanoseconds" -> v / 1e6;
-        case "us", "microseconds" -> v / 1e3;
-        case "s", "seconds" -> v * 1e3;
-        default -> v;
-      };
+      case MILLIS ->
+          switch (u) {
+            case "ns", "nanoseconds" -> v / 1e6;
+            case "us", "microseconds" -> v / 1e3;
+            case "s", "seconds" -> v * 1e3;
+            default -> v;
+          };
     };
   }
 
   static String format(double v) {
-    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.2f", v);
+    return v == Math.rint(v) && Math.abs(v) < 1e15
+        ? Long.toString((long) v)
+        : String.format(Locale.ROOT, "%.2f", v);
   }
 
   /** gala-ops resource labels of an event from the row's keys and labels. */

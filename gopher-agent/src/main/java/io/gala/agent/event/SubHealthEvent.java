@@ -7,9 +7,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One sub-health finding: an entity whose metric crossed its threshold, with what gala-ops puts in an
- * abnormal event (gala-compat.md): entity and event ids, the metric, severity, a description and the
- * resource labels ({@code PID}, {@code COMM}, {@code IP}, {@code ContainerID}, {@code POD}, {@code Device}).
+ * One sub-health finding: an entity whose metric crossed its threshold, with what gala-ops puts in
+ * an abnormal event (gala-compat.md): entity and event ids, the metric, severity, a description and
+ * the resource labels ({@code PID}, {@code COMM}, {@code IP}, {@code ContainerID}, {@code POD},
+ * {@code Device}).
  *
  * @param value the value compared (an increase over the last sample for counters)
  */
@@ -27,8 +28,11 @@ public record SubHealthEvent(
     double value,
     double threshold) {
 
-  /** {@code asctime} as gala-gopher writes it at the start of the body: "Wed Jun 30 21:49:08 1993". */
-  private static final DateTimeFormatter ASCTIME = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ROOT);
+  /**
+   * {@code asctime} as gala-gopher writes it at the start of the body: "Wed Jun 30 21:49:08 1993".
+   */
+  private static final DateTimeFormatter ASCTIME =
+      DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ROOT);
 
   public SubHealthEvent {
     keys = Map.copyOf(keys);
@@ -47,7 +51,12 @@ public record SubHealthEvent(
 
   /** {@code <local time> WARN Entity(<entity_id>) <description>}, as gala-gopher's report_logs. */
   public String body(ZoneId zone) {
-    return ASCTIME.format(Instant.ofEpochMilli(timestampMillis).atZone(zone)) + " " + severity + " Entity(" + entityId
-        + ") " + description;
+    return ASCTIME.format(Instant.ofEpochMilli(timestampMillis).atZone(zone))
+        + " "
+        + severity
+        + " Entity("
+        + entityId
+        + ") "
+        + description;
   }
 }

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Renders rows as Prometheus text exposition format 0.0.4: {@code gala_gopher_<entity>_<metric>} with a
- * HELP line that states the unit, counters without a {@code _total} suffix (the reference's names),
- * standard histograms ({@code _bucket} with cumulative {@code le}, {@code _sum}, {@code _count}),
- * {@code machine_id} first on every series, then the table's keys and non-empty labels.
+ * Renders rows as Prometheus text exposition format 0.0.4: {@code gala_gopher_<entity>_<metric>}
+ * with a HELP line that states the unit, counters without a {@code _total} suffix (the reference's
+ * names), standard histograms ({@code _bucket} with cumulative {@code le}, {@code _sum}, {@code
+ * _count}), {@code machine_id} first on every series, then the table's keys and non-empty labels.
  */
 final class PrometheusText {
   static final String PREFIX = "gala_gopher_";
@@ -20,13 +20,15 @@ final class PrometheusText {
   private PrometheusText() {}
 
   /** Appends every table; {@code timestampMillis} < 0 omits explicit timestamps. */
-  static void render(StringBuilder out, Map<TableDef, List<Row>> tables, String machineId, long timestampMillis) {
+  static void render(
+      StringBuilder out, Map<TableDef, List<Row>> tables, String machineId, long timestampMillis) {
     for (Map.Entry<TableDef, List<Row>> e : tables.entrySet()) {
       renderTable(out, e.getKey(), e.getValue(), machineId, timestampMillis);
     }
   }
 
-  private static void renderTable(StringBuilder out, TableDef table, List<Row> rows, String machineId, long ts) {
+  private static void renderTable(
+      StringBuilder out, TableDef table, List<Row> rows, String machineId, long ts) {
     String[] labelSets = new String[rows.size()];
     for (int r = 0; r < rows.size(); r++) {
       labelSets[r] = labels(table, rows.get(r), machineId);
@@ -38,7 +40,9 @@ final class PrometheusText {
       boolean headerWritten = false;
       for (int r = 0; r < rows.size(); r++) {
         Row row = rows.get(r);
-        if (def.kind() == MetricKind.HISTOGRAM ? row.histogram(m) == null : Double.isNaN(row.value(m))) {
+        if (def.kind() == MetricKind.HISTOGRAM
+            ? row.histogram(m) == null
+            : Double.isNaN(row.value(m))) {
           continue;
         }
         if (!headerWritten) {
@@ -60,7 +64,11 @@ final class PrometheusText {
       out.append(" (").append(escapeHelp(def.unit())).append(')');
     }
     out.append('\n');
-    out.append("# TYPE ").append(name).append(' ').append(def.kind().name().toLowerCase()).append('\n');
+    out.append("# TYPE ")
+        .append(name)
+        .append(' ')
+        .append(def.kind().name().toLowerCase())
+        .append('\n');
   }
 
   private static String labels(TableDef table, Row row, String machineId) {
@@ -68,7 +76,11 @@ final class PrometheusText {
     b.append("machine_id=\"").append(escapeLabel(machineId)).append('"');
     List<String> keys = table.keys();
     for (int i = 0; i < keys.size(); i++) {
-      b.append(',').append(keys.get(i)).append("=\"").append(escapeLabel(row.keyValues().get(i))).append('"');
+      b.append(',')
+          .append(keys.get(i))
+          .append("=\"")
+          .append(escapeLabel(row.keyValues().get(i)))
+          .append('"');
     }
     List<String> labels = table.labels();
     for (int i = 0; i < labels.size(); i++) {
@@ -80,7 +92,8 @@ final class PrometheusText {
     return b.toString();
   }
 
-  private static void histogram(StringBuilder out, String name, String labels, Histogram h, long ts) {
+  private static void histogram(
+      StringBuilder out, String name, String labels, Histogram h, long ts) {
     long cumulative = 0;
     double[] bounds = h.upperBounds();
     long[] counts = h.counts();

@@ -8,7 +8,8 @@ import java.util.List;
  * Everything the probes emitted in one sample period: the rows of every running probe, stamped with
  * the sample time (milliseconds since the epoch), the node identity and the agent's start time.
  */
-public record Sample(long timestampMillis, Identity identity, long agentStartMillis, List<Row> rows) {
+public record Sample(
+    long timestampMillis, Identity identity, long agentStartMillis, List<Row> rows) {
   public Sample {
     rows = List.copyOf(rows);
   }

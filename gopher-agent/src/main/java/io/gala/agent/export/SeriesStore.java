@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The latest row of every entity seen, with the time it was last refreshed. Entities not refreshed for
- * the age-out time (gala-ops: 60 s) are dropped, so that a closed connection's final values stay visible
- * for a while and then disappear. Confined to the sampler thread; readers get an immutable view.
+ * The latest row of every entity seen, with the time it was last refreshed. Entities not refreshed
+ * for the age-out time (gala-ops: 60 s) are dropped, so that a closed connection's final values
+ * stay visible for a while and then disappear. Confined to the sampler thread; readers get an
+ * immutable view.
  */
 final class SeriesStore {
   private record Entry(Row row, long seenMillis) {}
@@ -30,7 +31,9 @@ final class SeriesStore {
     for (Row row : sample.rows()) {
       TableDef t = row.table();
       tables.putIfAbsent(t.name(), t);
-      byTable.computeIfAbsent(t.name(), k -> new LinkedHashMap<>()).put(row.identity(), new Entry(row, now));
+      byTable
+          .computeIfAbsent(t.name(), k -> new LinkedHashMap<>())
+          .put(row.identity(), new Entry(row, now));
     }
     Map<TableDef, List<Row>> current = new LinkedHashMap<>();
     for (Map.Entry<String, Map<String, Entry>> e : byTable.entrySet()) {

@@ -54,33 +54,50 @@ public final class HttpServer implements AutoCloseable {
   }
 
   /**
-   * Binds address:port (port 0 picks a free one). Requests larger than maxBody get 413; when token is
-   * not empty, requests without {@code Authorization: Bearer <token>} get 401.
+   * Binds address:port (port 0 picks a free one). Requests larger than maxBody get 413; when token
+   * is not empty, requests without {@code Authorization: Bearer <token>} get 401.
    */
   public static HttpServer start(
-      String name, EventLoopGroup group, String address, int port, String token, int maxBody, Handler handler)
+      String name,
+      EventLoopGroup group,
+      String address,
+      int port,
+      String token,
+      int maxBody,
+      Handler handler)
       throws InterruptedException {
     HttpServer[] self = new HttpServer[1];
-    ServerBootstrap b = new ServerBootstrap()
-        .group(group)
-        .channel(NioServerSocketChannel.class)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline()
-                .addLast(new HttpServerCodec(4096, 8192, 8192))
-                .addLast(new HttpObjectAggregator(maxBody))
-                .addLast(new Dispatch(self, token, handler));
-          }
-        });
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(new HttpServerCodec(4096, 8192, 8192))
+                        .addLast(new HttpObjectAggregator(maxBody))
+                        .addLast(new Dispatch(self, token, handler));
+                  }
+                });
     try {
       Channel ch = b.bind(address, port).sync().channel();
       self[0] = new HttpServer(name, ch);
       LOG.info(() -> name + " listening on " + ch.localAddress());
       return self[0];
     } catch (Exception e) {
-      throw new IllegalStateException("bind " + name + " to " + address + ":" + port + ": " + e.getMessage()
-          + " (is another agent or gala-gopher running? choose another port in the config)", e);
+      throw new IllegalStateException(
+          "bind "
+              + name
+              + " to "
+              + address
+              + ":"
+              + port
+              + ": "
+              + e.getMessage()
+              + " (is another agent or gala-gopher running? choose another port in the config)",
+          e);
     }
   }
 
@@ -121,7 +138,10 @@ public final class HttpServer implements AutoCloseable {
       if (!req.decoderResult().isSuccess()) {
         s.rejected.incrementAndGet();
         boolean tooLong = req.decoderResult().cause() instanceof TooLongFrameException;
-        resp = HttpResponse.text(tooLong ? 413 : 400, "malformed HTTP request: " + req.decoderResult().cause() + "\n");
+        resp =
+            HttpResponse.text(
+                tooLong ? 413 : 400,
+                "malformed HTTP request: " + req.decoderResult().cause() + "\n");
       } else if (token != null && !authorized(req)) {
         s.rejected.incrementAndGet();
         resp = HttpResponse.text(401, "missing or wrong bearer token\n");
@@ -129,17 +149,28 @@ public final class HttpServer implements AutoCloseable {
         QueryStringDecoder qs = new QueryStringDecoder(req.uri());
         byte[] body = new byte[req.content().readableBytes()];
         req.content().getBytes(req.content().readerIndex(), body);
-        HttpRequest request = new HttpRequest(req.method().name(), qs.path(), qs.parameters(),
-            req.headers().get(HttpHeaderNames.CONTENT_TYPE, ""), body);
+        HttpRequest request =
+            new HttpRequest(
+                req.method().name(),
+                qs.path(),
+                qs.parameters(),
+                req.headers().get(HttpHeaderNames.CONTENT_TYPE, ""),
+                body);
         try {
           resp = handler.handle(request);
         } catch (Exception e) {
-          LOG.log(Level.WARNING, s.name + ": " + request.method() + " " + request.path() + " failed", e);
+          LOG.log(
+              Level.WARNING,
+              s.name + ": " + request.method() + " " + request.path() + " failed",
+              e);
           resp = HttpResponse.text(500, "internal error: " + e + "\n");
         }
       }
-      FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-          HttpResponseStatus.valueOf(resp.status()), Unpooled.wrappedBuffer(resp.body()));
+      FullHttpResponse out =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1,
+              HttpResponseStatus.valueOf(resp.status()),
+              Unpooled.wrappedBuffer(resp.body()));
       out.headers().set(HttpHeaderNames.CONTENT_TYPE, resp.contentType());
       out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, resp.body().length);
       if (token != null && resp.status() == 401) {
@@ -160,7 +191,8 @@ public final class HttpServer implements AutoCloseable {
         return false;
       }
       // Constant-time comparison: the token guards probe control.
-      return MessageDigest.isEqual(token, auth.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.isEqual(
+          token, auth.substring(7).trim().getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
@@ -169,8 +201,13 @@ public final class HttpServer implements AutoCloseable {
       if (cause instanceof Error) {
         // Out of memory while building a response (a huge exposition) would otherwise look like an
         // empty reply and nothing in the log.
-        LOG.log(Level.SEVERE, server[0].name + ": request failed: " + cause
-            + " (raise -Xmx, or reduce series: fewer probes, snoopers, coarser sub-probes)", cause);
+        LOG.log(
+            Level.SEVERE,
+            server[0].name
+                + ": request failed: "
+                + cause
+                + " (raise -Xmx, or reduce series: fewer probes, snoopers, coarser sub-probes)",
+            cause);
       } else {
         LOG.fine(() -> "connection error: " + cause);
       }

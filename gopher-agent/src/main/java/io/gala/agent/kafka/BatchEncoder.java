@@ -25,12 +25,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns samples, table definitions and sub-health events into protobuf {@link Batch}es (proto/batch.proto)
- * without their header: rows grouped by table with positional values, a sample larger than
- * {@code maxBatchBytes} split over several batches. Stateless; the exporter adds header and sequence.
+ * Turns samples, table definitions and sub-health events into protobuf {@link Batch}es
+ * (proto/batch.proto) without their header: rows grouped by table with positional values, a sample
+ * larger than {@code maxBatchBytes} split over several batches. Stateless; the exporter adds header
+ * and sequence.
  */
 final class BatchEncoder {
-  /** Bytes a batch header and a table block header may take beyond their rows, for the size estimate. */
+  /**
+   * Bytes a batch header and a table block header may take beyond their rows, for the size
+   * estimate.
+   */
   private static final int HEADER_ALLOWANCE = 256;
 
   private final int maxBatchBytes;
@@ -39,7 +43,10 @@ final class BatchEncoder {
     this.maxBatchBytes = maxBatchBytes;
   }
 
-  /** The records of one sample as one or more batch bodies, each under maxBatchBytes when rows allow. */
+  /**
+   * The records of one sample as one or more batch bodies, each under maxBatchBytes when rows
+   * allow.
+   */
   List<Records> records(Sample sample) {
     Map<TableDef, List<Row>> byTable = new LinkedHashMap<>();
     for (Row r : sample.rows()) {
@@ -56,7 +63,8 @@ final class BatchEncoder {
       for (Row row : e.getValue()) {
         io.gala.transport.proto.Row pr = row(table, row, block);
         int rowBytes = pr.getSerializedSize() + 4;
-        if (batchBytes + blockBytes + rowBytes > maxBatchBytes && (block.getRowsCount() > 0 || batch.getTablesCount() > 0)) {
+        if (batchBytes + blockBytes + rowBytes > maxBatchBytes
+            && (block.getRowsCount() > 0 || batch.getTablesCount() > 0)) {
           if (block.getRowsCount() > 0) {
             batch.addTables(block.build());
           }
@@ -80,10 +88,15 @@ final class BatchEncoder {
     return out;
   }
 
-  /** Column names of a table; histogram columns carry the bounds of their first histogram in rows. */
+  /**
+   * Column names of a table; histogram columns carry the bounds of their first histogram in rows.
+   */
   static TableRows.Builder tableHeader(TableDef table, List<Row> rows) {
-    TableRows.Builder b = TableRows.newBuilder().setTable(table.name())
-        .addAllKeyNames(table.keys()).addAllLabelNames(table.labels());
+    TableRows.Builder b =
+        TableRows.newBuilder()
+            .setTable(table.name())
+            .addAllKeyNames(table.keys())
+            .addAllLabelNames(table.labels());
     if (!table.entity().equals(table.name())) {
       b.setEntity(table.entity());
     }
@@ -107,9 +120,12 @@ final class BatchEncoder {
     return b;
   }
 
-  private static io.gala.transport.proto.Row row(TableDef table, Row row, TableRows.Builder header) {
-    io.gala.transport.proto.Row.Builder b = io.gala.transport.proto.Row.newBuilder()
-        .addAllKeys(row.keyValues()).addAllLabels(row.labelValues());
+  private static io.gala.transport.proto.Row row(
+      TableDef table, Row row, TableRows.Builder header) {
+    io.gala.transport.proto.Row.Builder b =
+        io.gala.transport.proto.Row.newBuilder()
+            .addAllKeys(row.keyValues())
+            .addAllLabels(row.labelValues());
     List<MetricDef> metrics = table.metrics();
     for (int i = 0; i < metrics.size(); i++) {
       if (metrics.get(i).kind() != MetricKind.HISTOGRAM) {
@@ -158,11 +174,19 @@ final class BatchEncoder {
   static Metadata metadata(Collection<TableDef> tables) {
     Metadata.Builder b = Metadata.newBuilder();
     for (TableDef t : tables) {
-      TableMeta.Builder tm = TableMeta.newBuilder().setTable(t.name()).setEntity(t.entity())
-          .addAllKeys(t.keys()).addAllLabels(t.labels());
+      TableMeta.Builder tm =
+          TableMeta.newBuilder()
+              .setTable(t.name())
+              .setEntity(t.entity())
+              .addAllKeys(t.keys())
+              .addAllLabels(t.labels());
       for (MetricDef m : t.metrics()) {
-        tm.addMetrics(MetricMeta.newBuilder().setName(m.name()).setKind(kind(m.kind())).setUnit(m.unit())
-            .setHelp(m.help()));
+        tm.addMetrics(
+            MetricMeta.newBuilder()
+                .setName(m.name())
+                .setKind(kind(m.kind()))
+                .setUnit(m.unit())
+                .setHelp(m.help()));
       }
       b.addTables(tm);
     }
@@ -172,26 +196,32 @@ final class BatchEncoder {
   static Events events(List<SubHealthEvent> events) {
     Events.Builder b = Events.newBuilder();
     for (SubHealthEvent e : events) {
-      b.addEvents(Event.newBuilder()
-          .setTimestampMs(e.timestampMillis())
-          .setEventId(e.eventId())
-          .setEntityId(e.entityId())
-          .setTable(e.table())
-          .setEntity(e.entity())
-          .setMetric(e.metric())
-          .setSeverity(Severity.forNumber(e.severity().number()))
-          .setDescription(e.description())
-          .putAllKeys(e.keys())
-          .putAllLabels(e.labels())
-          .setValue(e.value())
-          .setThreshold(e.threshold()));
+      b.addEvents(
+          Event.newBuilder()
+              .setTimestampMs(e.timestampMillis())
+              .setEventId(e.eventId())
+              .setEntityId(e.entityId())
+              .setTable(e.table())
+              .setEntity(e.entity())
+              .setMetric(e.metric())
+              .setSeverity(Severity.forNumber(e.severity().number()))
+              .setDescription(e.description())
+              .putAllKeys(e.keys())
+              .putAllLabels(e.labels())
+              .setValue(e.value())
+              .setThreshold(e.threshold()));
     }
     return b.build();
   }
 
   /** A complete batch header around a body. */
-  static Batch.Builder header(String machineId, String hostIp, long agentStartMs, long timestampMs) {
-    return Batch.newBuilder().setVersion(BatchCodec.VERSION).setMachineId(machineId).setHostIp(hostIp)
-        .setAgentStartMs(agentStartMs).setTimestampMs(timestampMs);
+  static Batch.Builder header(
+      String machineId, String hostIp, long agentStartMs, long timestampMs) {
+    return Batch.newBuilder()
+        .setVersion(BatchCodec.VERSION)
+        .setMachineId(machineId)
+        .setHostIp(hostIp)
+        .setAgentStartMs(agentStartMs)
+        .setTimestampMs(timestampMs);
   }
 }

@@ -25,11 +25,12 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Sends every sample to Kafka: protobuf batches of the rows on gala's records topic (split when large),
- * table metadata when a table first appears and periodically, sub-health events ({@link #publish}); and,
- * when configured, the same as gala-ops JSON on the {@code gala_gopher*} topics. Each protobuf stream
- * carries a per-agent sequence number (1, 2, ...) so that the consumer sees what is missing. Records are
- * keyed by machine_id. {@link #onSample} only encodes and spools: it never waits for Kafka.
+ * Sends every sample to Kafka: protobuf batches of the rows on gala's records topic (split when
+ * large), table metadata when a table first appears and periodically, sub-health events ({@link
+ * #publish}); and, when configured, the same as gala-ops JSON on the {@code gala_gopher*} topics.
+ * Each protobuf stream carries a per-agent sequence number (1, 2, ...) so that the consumer sees
+ * what is missing. Records are keyed by machine_id. {@link #onSample} only encodes and spools: it
+ * never waits for Kafka.
  *
  * <pre>{@code
  * KafkaExporter kafka = new KafkaExporter(KafkaConfig.defaults("127.0.0.1:9092").withJson(true));
@@ -40,22 +41,37 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class KafkaExporter implements SampleListener, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(KafkaExporter.class.getName());
+
   /** The Kafka client's INFO lines (config dumps, reconnects) are noise in the agent's log. */
   private static final Logger KAFKA_CLIENT_LOG = Logger.getLogger("org.apache.kafka");
 
   /** The transport's own counters, exported as {@code gala_gopher_agent_kafka_*}. */
-  public static final TableDef AGENT_KAFKA = TableDef.builder("agent_kafka")
-      .keys("spool")
-      .gauge("queue_batches", "", "Kafka records waiting in the spool or in flight (not yet acknowledged)")
-      .gauge("queue_bytes", "bytes", "Bytes waiting in the spool or in flight")
-      .gauge("capacity_bytes", "bytes", "Spool capacity: what the transport promises to deliver")
-      .counter("batches_sent", "", "Kafka records acknowledged by the brokers")
-      .counter("records_sent", "", "Rows (or events) in acknowledged Kafka records")
-      .counter("bytes_sent", "bytes", "Key and value bytes acknowledged by the brokers, before compression")
-      .counter("batches_dropped", "", "Kafka records dropped (spool full, oldest first) or given up by the client")
-      .counter("records_dropped", "", "Rows (or events) in dropped Kafka records")
-      .counter("send_errors", "", "Errors the Kafka client reported (sends refused and failed deliveries)")
-      .build();
+  public static final TableDef AGENT_KAFKA =
+      TableDef.builder("agent_kafka")
+          .keys("spool")
+          .gauge(
+              "queue_batches",
+              "",
+              "Kafka records waiting in the spool or in flight (not yet acknowledged)")
+          .gauge("queue_bytes", "bytes", "Bytes waiting in the spool or in flight")
+          .gauge(
+              "capacity_bytes", "bytes", "Spool capacity: what the transport promises to deliver")
+          .counter("batches_sent", "", "Kafka records acknowledged by the brokers")
+          .counter("records_sent", "", "Rows (or events) in acknowledged Kafka records")
+          .counter(
+              "bytes_sent",
+              "bytes",
+              "Key and value bytes acknowledged by the brokers, before compression")
+          .counter(
+              "batches_dropped",
+              "",
+              "Kafka records dropped (spool full, oldest first) or given up by the client")
+          .counter("records_dropped", "", "Rows (or events) in dropped Kafka records")
+          .counter(
+              "send_errors",
+              "",
+              "Errors the Kafka client reported (sends refused and failed deliveries)")
+          .build();
 
   private final KafkaConfig config;
   private final Topics topics;
@@ -77,7 +93,8 @@ public final class KafkaExporter implements SampleListener, AutoCloseable {
 
   KafkaExporter(KafkaConfig config, ZoneId zone) {
     if (!config.enabled()) {
-      throw new IllegalArgumentException("kafka.bootstrap_servers is empty: the Kafka transport is off");
+      throw new IllegalArgumentException(
+          "kafka.bootstrap_servers is empty: the Kafka transport is off");
     }
     KAFKA_CLIENT_LOG.setLevel(Level.WARNING);
     this.config = config;
@@ -86,8 +103,11 @@ public final class KafkaExporter implements SampleListener, AutoCloseable {
     this.json = new GalaOpsEncoder(zone, 600_000);
     long inflight = inflightLimit(config.spoolBytes());
     long jsonInflight = inflightLimit(config.jsonSpoolBytes());
-    Producer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(config, inflight + jsonInflight),
-        new ByteArraySerializer(), new ByteArraySerializer());
+    Producer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            producerProperties(config, inflight + jsonInflight),
+            new ByteArraySerializer(),
+            new ByteArraySerializer());
     KafkaSender[] s = new KafkaSender[1];
     Runnable wake = () -> s[0].wake();
     this.protobufSpool = new Spool("protobuf", config.spoolBytes(), inflight, wake);
@@ -97,7 +117,10 @@ public final class KafkaExporter implements SampleListener, AutoCloseable {
     sender.start();
   }
 
-  /** A quarter of the spool (at most 8 MiB) may be in the producer; the rest can be dropped oldest first. */
+  /**
+   * A quarter of the spool (at most 8 MiB) may be in the producer; the rest can be dropped oldest
+   * first.
+   */
   static long inflightLimit(long spoolBytes) {
     return Math.min(spoolBytes / 4, 8L << 20);
   }
@@ -111,15 +134,21 @@ public final class KafkaExporter implements SampleListener, AutoCloseable {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
     p.put(ProducerConfig.RETRIES_CONFIG, String.valueOf(Integer.MAX_VALUE));
-    // Never give up a batch the spool still counts: the spool, not the client, decides what is dropped.
+    // Never give up a batch the spool still counts: the spool, not the client, decides what is
+    // dropped.
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(Integer.MAX_VALUE));
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, c.compression());
     p.put(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(c.lingerMs()));
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
     // Room for everything the sender may hand over, so that send() never waits for memory.
-    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(2 * inflightBytes + 2L * c.maxBatchBytes() + (4L << 20)));
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Math.max(1 << 20, c.maxBatchBytes() + 64 * 1024)));
-    // Only the sender thread waits (for metadata while no broker answers); the record then stays spooled.
+    p.put(
+        ProducerConfig.BUFFER_MEMORY_CONFIG,
+        String.valueOf(2 * inflightBytes + 2L * c.maxBatchBytes() + (4L << 20)));
+    p.put(
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+        String.valueOf(Math.max(1 << 20, c.maxBatchBytes() + 64 * 1024)));
+    // Only the sender thread waits (for metadata while no broker answers); the record then stays
+    // spooled.
     p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
     p.putIfAbsent(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000");
     return p;
@@ -133,7 +162,10 @@ public final class KafkaExporter implements SampleListener, AutoCloseable {
       synchronized (this) {
         encodeErrors++;
       }
-      LOG.log(Level.WARNING, "kafka: encoding the sample of " + sample.timestampMillis() + " failed; skipped", e);
+      LOG.log(
+          Level.WARNING,
+          "kafka: encoding the sample of " + sample.timestampMillis() + " failed; skipped",
+          e);
     }
   }
 
@@ -153,30 +185,41 @@ public final class KafkaExporter implements SampleListener, AutoCloseable {
     if (!newTables.isEmpty() || periodic) {
       lastMetadataMillis = periodic ? ts : lastMetadataMillis;
       List<TableDef> send = periodic ? List.copyOf(tables.values()) : newTables;
-      Batch.Builder b = BatchEncoder.header(machineId, hostIp, sample.agentStartMillis(), ts)
-          .setMetadata(BatchEncoder.metadata(send)).setPart(1).setParts(1);
+      Batch.Builder b =
+          BatchEncoder.header(machineId, hostIp, sample.agentStartMillis(), ts)
+              .setMetadata(BatchEncoder.metadata(send))
+              .setPart(1)
+              .setParts(1);
       spoolBatch(protobufSpool, Topics.Stream.METADATA, topics.metadata(), key, b, send.size());
       if (config.json()) {
         for (byte[] m : json.metadata(send, ts)) {
-          jsonSpool.offer(new Outgoing(topics.jsonMetadata(), key, m, ts, Topics.Stream.JSON_METADATA, 0, 1));
+          jsonSpool.offer(
+              new Outgoing(topics.jsonMetadata(), key, m, ts, Topics.Stream.JSON_METADATA, 0, 1));
         }
       }
     }
     List<Records> parts = batches.records(sample);
     for (int i = 0; i < parts.size(); i++) {
-      Batch.Builder b = BatchEncoder.header(machineId, hostIp, sample.agentStartMillis(), ts)
-          .setRecords(parts.get(i)).setPart(i + 1).setParts(parts.size());
+      Batch.Builder b =
+          BatchEncoder.header(machineId, hostIp, sample.agentStartMillis(), ts)
+              .setRecords(parts.get(i))
+              .setPart(i + 1)
+              .setParts(parts.size());
       int rows = parts.get(i).getTablesList().stream().mapToInt(t -> t.getRowsCount()).sum();
       spoolBatch(protobufSpool, Topics.Stream.RECORDS, topics.records(), key, b, rows);
     }
     if (config.json()) {
       for (byte[] m : json.metrics(sample)) {
-        jsonSpool.offer(new Outgoing(topics.jsonMetrics(), key, m, ts, Topics.Stream.JSON_METRICS, 0, 1));
+        jsonSpool.offer(
+            new Outgoing(topics.jsonMetrics(), key, m, ts, Topics.Stream.JSON_METRICS, 0, 1));
       }
     }
   }
 
-  /** Sends sub-health events: one protobuf batch on the events topic, one JSON object each on gala_gopher_event. */
+  /**
+   * Sends sub-health events: one protobuf batch on the events topic, one JSON object each on
+   * gala_gopher_event.
+   */
   public void publish(List<SubHealthEvent> events) {
     if (events.isEmpty()) {
       return;
@@ -194,18 +237,29 @@ public final class KafkaExporter implements SampleListener, AutoCloseable {
   private synchronized void publishEvents(List<SubHealthEvent> events) {
     SubHealthEvent first = events.get(0);
     byte[] key = first.machineId().getBytes(StandardCharsets.UTF_8);
-    Batch.Builder b = BatchEncoder.header(first.machineId(), hostIp, agentStartMillis, first.timestampMillis())
-        .setEvents(BatchEncoder.events(events)).setPart(1).setParts(1);
+    Batch.Builder b =
+        BatchEncoder.header(first.machineId(), hostIp, agentStartMillis, first.timestampMillis())
+            .setEvents(BatchEncoder.events(events))
+            .setPart(1)
+            .setParts(1);
     spoolBatch(protobufSpool, Topics.Stream.EVENTS, topics.events(), key, b, events.size());
     if (config.json()) {
       for (SubHealthEvent e : events) {
-        jsonSpool.offer(new Outgoing(topics.jsonEvents(), key, json.event(e), e.timestampMillis(),
-            Topics.Stream.JSON_EVENTS, 0, 1));
+        jsonSpool.offer(
+            new Outgoing(
+                topics.jsonEvents(),
+                key,
+                json.event(e),
+                e.timestampMillis(),
+                Topics.Stream.JSON_EVENTS,
+                0,
+                1));
       }
     }
   }
 
-  private void spoolBatch(Spool spool, Topics.Stream stream, String topic, byte[] key, Batch.Builder b, int records) {
+  private void spoolBatch(
+      Spool spool, Topics.Stream stream, String topic, byte[] key, Batch.Builder b, int records) {
     long seq = ++sequences[stream.ordinal()];
     byte[] value = BatchCodec.encode(b.setSequence(seq).build());
     spool.offer(new Outgoing(topic, key, value, b.getTimestampMs(), stream, seq, records));
@@ -213,7 +267,8 @@ public final class KafkaExporter implements SampleListener, AutoCloseable {
 
   /** The transport's counters; cheap, from any thread. */
   public KafkaStats stats() {
-    return new KafkaStats(spoolStats(protobufSpool), spoolStats(jsonSpool), sender.sendErrors(), encodeErrorCount());
+    return new KafkaStats(
+        spoolStats(protobufSpool), spoolStats(jsonSpool), sender.sendErrors(), encodeErrorCount());
   }
 
   private synchronized long encodeErrorCount() {
@@ -227,8 +282,15 @@ public final class KafkaExporter implements SampleListener, AutoCloseable {
       droppedBatches += s.droppedBatches(st);
       droppedRecords += s.droppedRecords(st);
     }
-    return new KafkaStats.SpoolStats(s.batches(), s.bytes(), s.capacityBytes(), s.sentBatches(), s.sentRecords(),
-        s.sentBytes(), droppedBatches, droppedRecords);
+    return new KafkaStats.SpoolStats(
+        s.batches(),
+        s.bytes(),
+        s.capacityBytes(),
+        s.sentBatches(),
+        s.sentRecords(),
+        s.sentBytes(),
+        droppedBatches,
+        droppedRecords);
   }
 
   /** The last sequence number given on a protobuf stream: how many batches it produced. */
@@ -236,7 +298,9 @@ public final class KafkaExporter implements SampleListener, AutoCloseable {
     return sequences[stream.ordinal()];
   }
 
-  /** Protobuf batches of one stream dropped or lost: the sequence numbers a consumer finds missing. */
+  /**
+   * Protobuf batches of one stream dropped or lost: the sequence numbers a consumer finds missing.
+   */
   public long droppedBatches(Topics.Stream stream) {
     return (stream.isProtobuf() ? protobufSpool : jsonSpool).droppedBatches(stream);
   }
@@ -249,14 +313,24 @@ public final class KafkaExporter implements SampleListener, AutoCloseable {
   }
 
   private static Row row(String spool, KafkaStats.SpoolStats s, long sendErrors) {
-    return AGENT_KAFKA.row().key("spool", spool)
-        .set("queue_batches", s.queueBatches()).set("queue_bytes", s.queueBytes()).set("capacity_bytes", s.capacityBytes())
-        .set("batches_sent", s.batchesSent()).set("records_sent", s.recordsSent()).set("bytes_sent", s.bytesSent())
-        .set("batches_dropped", s.batchesDropped()).set("records_dropped", s.recordsDropped())
-        .set("send_errors", sendErrors).build();
+    return AGENT_KAFKA
+        .row()
+        .key("spool", spool)
+        .set("queue_batches", s.queueBatches())
+        .set("queue_bytes", s.queueBytes())
+        .set("capacity_bytes", s.capacityBytes())
+        .set("batches_sent", s.batchesSent())
+        .set("records_sent", s.recordsSent())
+        .set("bytes_sent", s.bytesSent())
+        .set("batches_dropped", s.batchesDropped())
+        .set("records_dropped", s.recordsDropped())
+        .set("send_errors", sendErrors)
+        .build();
   }
 
-  /** Sends what is spooled for up to 5 s, then closes the producer; what is left is counted dropped. */
+  /**
+   * Sends what is spooled for up to 5 s, then closes the producer; what is left is counted dropped.
+   */
   @Override
   public void close() {
     sender.close();

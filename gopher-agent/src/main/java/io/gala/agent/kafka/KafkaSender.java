@@ -13,10 +13,11 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RetriableException;
 
 /**
- * The one thread that talks to the producer: takes records from the spools in turn and sends them; the
- * producer's callback acknowledges them in the spool or, when it gave a record up, counts it lost. A
- * send the producer refuses at once (no metadata within max.block.ms, while no broker answers) puts the
- * record back at the head of its spool and backs off, so that order and the spool's promise hold.
+ * The one thread that talks to the producer: takes records from the spools in turn and sends them;
+ * the producer's callback acknowledges them in the spool or, when it gave a record up, counts it
+ * lost. A send the producer refuses at once (no metadata within max.block.ms, while no broker
+ * answers) puts the record back at the head of its spool and backs off, so that order and the
+ * spool's promise hold.
  */
 final class KafkaSender implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(KafkaSender.class.getName());
@@ -71,13 +72,15 @@ final class KafkaSender implements AutoCloseable {
 
   private void send(Spool spool, Outgoing o) {
     try {
-      producer.send(new ProducerRecord<>(o.topic(), null, o.timestampMillis(), o.key(), o.value()), (md, e) -> {
-        if (e == null) {
-          spool.delivered(o);
-        } else {
-          onFailure(spool, o, e);
-        }
-      });
+      producer.send(
+          new ProducerRecord<>(o.topic(), null, o.timestampMillis(), o.key(), o.value()),
+          (md, e) -> {
+            if (e == null) {
+              spool.delivered(o);
+            } else {
+              onFailure(spool, o, e);
+            }
+          });
     } catch (KafkaException | IllegalStateException e) {
       if (!running) {
         spool.giveBack(o);
@@ -87,8 +90,16 @@ final class KafkaSender implements AutoCloseable {
       spool.giveBack(o);
       backoffUntilNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
       if (n <= 5 || n % 100 == 0) {
-        LOG.log(Level.WARNING, "kafka send to " + o.topic() + " refused (" + n + " so far), kept in the " + spool.name()
-            + " spool and retried: " + e);
+        LOG.log(
+            Level.WARNING,
+            "kafka send to "
+                + o.topic()
+                + " refused ("
+                + n
+                + " so far), kept in the "
+                + spool.name()
+                + " spool and retried: "
+                + e);
       }
     }
   }
@@ -103,8 +114,18 @@ final class KafkaSender implements AutoCloseable {
       spool.lost(o);
     }
     if (n <= 5 || n % 100 == 0) {
-      LOG.log(Level.WARNING, "kafka delivery of " + o.stream() + " seq " + o.sequence() + " to " + o.topic()
-          + " failed (" + n + " errors so far): " + e);
+      LOG.log(
+          Level.WARNING,
+          "kafka delivery of "
+              + o.stream()
+              + " seq "
+              + o.sequence()
+              + " to "
+              + o.topic()
+              + " failed ("
+              + n
+              + " errors so far): "
+              + e);
     }
   }
 
@@ -131,7 +152,12 @@ final class KafkaSender implements AutoCloseable {
     for (Spool s : spools) {
       int n = s.dropPending();
       if (n > 0) {
-        LOG.warning("kafka transport closed with " + n + " records of the " + s.name() + " spool unsent (dropped)");
+        LOG.warning(
+            "kafka transport closed with "
+                + n
+                + " records of the "
+                + s.name()
+                + " spool unsent (dropped)");
       }
     }
   }

@@ -6,12 +6,12 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * The bounded buffer in front of the producer: records wait here while the brokers are unreachable or
- * hung, and stay counted here until the brokers acknowledge them, so that the capacity is exactly what
- * the transport promises to deliver. When an offer does not fit, the oldest records not yet handed to
- * the producer are dropped and counted. At most {@code inflightLimit} bytes are handed to the producer
- * at a time, so that the rest can always be dropped oldest first. Thread-safe: the sampler offers, the
- * sender takes, the producer's I/O thread acknowledges.
+ * The bounded buffer in front of the producer: records wait here while the brokers are unreachable
+ * or hung, and stay counted here until the brokers acknowledge them, so that the capacity is
+ * exactly what the transport promises to deliver. When an offer does not fit, the oldest records
+ * not yet handed to the producer are dropped and counted. At most {@code inflightLimit} bytes are
+ * handed to the producer at a time, so that the rest can always be dropped oldest first.
+ * Thread-safe: the sampler offers, the sender takes, the producer's I/O thread acknowledges.
  */
 final class Spool {
   private final String name;
@@ -27,7 +27,10 @@ final class Spool {
   private long sentBytes;
   private final Map<Topics.Stream, long[]> dropped = new EnumMap<>(Topics.Stream.class);
 
-  /** @param onChange called (outside the lock) after an offer or an acknowledgement, to wake the sender */
+  /**
+   * @param onChange called (outside the lock) after an offer or an acknowledgement, to wake the
+   *     sender
+   */
   Spool(String name, long capacityBytes, long inflightLimitBytes, Runnable onChange) {
     this.name = name;
     this.capacityBytes = capacityBytes;
@@ -38,7 +41,10 @@ final class Spool {
     }
   }
 
-  /** Adds a record at the tail, dropping the oldest waiting ones when it would not fit. Never blocks. */
+  /**
+   * Adds a record at the tail, dropping the oldest waiting ones when it would not fit. Never
+   * blocks.
+   */
   void offer(Outgoing o) {
     synchronized (this) {
       long size = o.size();
@@ -57,7 +63,10 @@ final class Spool {
     onChange.run();
   }
 
-  /** The oldest waiting record, now counted in flight; null when none or the in-flight limit is reached. */
+  /**
+   * The oldest waiting record, now counted in flight; null when none or the in-flight limit is
+   * reached.
+   */
   synchronized Outgoing poll() {
     Outgoing head = pending.peekFirst();
     if (head == null || (inflight > 0 && inflightBytes + head.size() > inflightLimitBytes)) {

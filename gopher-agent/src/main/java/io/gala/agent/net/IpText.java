@@ -1,16 +1,16 @@
 package io.gala.agent.net;
 
 /**
- * Text form of kernel socket addresses as gala prints them everywhere: IPv4 dotted, IPv6 in the RFC 5952
- * short form, IPv4-mapped IPv6 ({@code ::ffff:a.b.c.d}) as plain IPv4, so that a dual-stack socket and
- * the IPv4 peers and packets it exchanges meet on the same text.
+ * Text form of kernel socket addresses as gala prints them everywhere: IPv4 dotted, IPv6 in the RFC
+ * 5952 short form, IPv4-mapped IPv6 ({@code ::ffff:a.b.c.d}) as plain IPv4, so that a dual-stack
+ * socket and the IPv4 peers and packets it exchanges meet on the same text.
  */
 public final class IpText {
   private IpText() {}
 
   /**
-   * The address in a kernel field of 16 bytes (or 4 when {@code ipv4}): IPv4 in the first 4 bytes for an
-   * AF_INET socket, else an IPv6 address that may be IPv4-mapped.
+   * The address in a kernel field of 16 bytes (or 4 when {@code ipv4}): IPv4 in the first 4 bytes
+   * for an AF_INET socket, else an IPv6 address that may be IPv4-mapped.
    */
   public static String format(boolean ipv4, byte[] a) {
     if (ipv4) {
@@ -23,7 +23,13 @@ public final class IpText {
   }
 
   private static String ipv4(byte[] a, int o) {
-    return (a[o] & 0xff) + "." + (a[o + 1] & 0xff) + "." + (a[o + 2] & 0xff) + "." + (a[o + 3] & 0xff);
+    return (a[o] & 0xff)
+        + "."
+        + (a[o + 1] & 0xff)
+        + "."
+        + (a[o + 2] & 0xff)
+        + "."
+        + (a[o + 3] & 0xff);
   }
 
   private static boolean isV4Mapped(byte[] a) {

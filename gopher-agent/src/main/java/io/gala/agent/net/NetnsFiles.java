@@ -12,12 +12,13 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * Finds a file through which a network namespace can be entered, by the namespace's inode: a bind mount
- * under {@code /run/netns} (ip netns) or {@code /var/run/docker/netns}, else {@code /proc/<pid>/ns/net}
- * of a process inside it. iter/tcp only walks the namespace of the thread that creates it, so the tcp and
- * socket probes enter each namespace with sockets through one of these. Lookups are cached; a miss
- * rescans at most once per {@code minRescanMillis} (0: every miss rescans, for a caller that asks only
- * for namespaces known to exist). Copy on write: a lookup may run beside a rescan.
+ * Finds a file through which a network namespace can be entered, by the namespace's inode: a bind
+ * mount under {@code /run/netns} (ip netns) or {@code /var/run/docker/netns}, else {@code
+ * /proc/<pid>/ns/net} of a process inside it. iter/tcp only walks the namespace of the thread that
+ * creates it, so the tcp and socket probes enter each namespace with sockets through one of these.
+ * Lookups are cached; a miss rescans at most once per {@code minRescanMillis} (0: every miss
+ * rescans, for a caller that asks only for namespaces known to exist). Copy on write: a lookup may
+ * run beside a rescan.
  */
 public final class NetnsFiles {
   private static final List<Path> BIND_MOUNT_DIRS =
@@ -35,7 +36,10 @@ public final class NetnsFiles {
     this.clock = clock;
   }
 
-  /** A file of the namespace, or null when none is found (the namespace is gone, or holds no process). */
+  /**
+   * A file of the namespace, or null when none is found (the namespace is gone, or holds no
+   * process).
+   */
   public Path find(long inode) {
     Path p = files.get(inode);
     if (p == null && clock.getAsLong() - lastScan >= minRescanMillis) {
@@ -73,7 +77,8 @@ public final class NetnsFiles {
         }
       }
     } catch (IOException e) {
-      throw new IllegalStateException("cannot list " + proc + " to find network namespaces: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot list " + proc + " to find network namespaces: " + e.getMessage(), e);
     }
     files = found;
   }

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Which processes hold which sockets, from {@code /proc/<pid>/fd/* -> socket:[<inode>]}: how the tcp
- * and socket probes find the owners of sockets older than the probe. A scan reads every fd of the host,
- * so callers cache it and rescan sparingly.
+ * Which processes hold which sockets, from {@code /proc/<pid>/fd/* -> socket:[<inode>]}: how the
+ * tcp and socket probes find the owners of sockets older than the probe. A scan reads every fd of
+ * the host, so callers cache it and rescan sparingly.
  */
 public final class SocketInodes {
   private SocketInodes() {}
@@ -38,7 +38,8 @@ public final class SocketInodes {
         }
       }
     } catch (IOException e) {
-      throw new IllegalStateException("cannot list " + proc + " to find socket owners: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot list " + proc + " to find socket owners: " + e.getMessage(), e);
     }
     found.values().forEach(l -> l.sort(null));
     return found;

@@ -5,10 +5,11 @@ import java.util.Map;
 
 /**
  * A probe's configuration in gala-gopher's shape: sub-probes to run ({@code cmd.probe}), which
- * processes to watch ({@code snoopers}), tunables ({@code params}) and whether it runs ({@code state}).
- * Validated by the control API before a probe sees it.
+ * processes to watch ({@code snoopers}), tunables ({@code params}) and whether it runs ({@code
+ * state}). Validated by the control API before a probe sees it.
  */
-public record ProbeConfig(List<String> subprobes, Snoopers snoopers, Map<String, Object> params, String state) {
+public record ProbeConfig(
+    List<String> subprobes, Snoopers snoopers, Map<String, Object> params, String state) {
   public static final String RUNNING = "running";
   public static final String STOPPED = "stopped";
 
@@ -43,8 +44,9 @@ public record ProbeConfig(List<String> subprobes, Snoopers snoopers, Map<String,
   }
 
   /**
-   * Processes to watch; empty lists mean every process in scope. Pod ids and custom labels are kept and
-   * returned as given (gala-ops compatibility); pods are matched once Kubernetes metadata exists.
+   * Processes to watch; empty lists mean every process in scope. Pod ids and custom labels are kept
+   * and returned as given (gala-ops compatibility); pods are matched once Kubernetes metadata
+   * exists.
    */
   public record Snoopers(
       List<Long> procIds,
@@ -91,7 +93,8 @@ public record ProbeConfig(List<String> subprobes, Snoopers snoopers, Map<String,
   /** A process selector: comm equal, and cmdline containing the given text when not empty. */
   public record ProcName(String comm, String cmdline) {
     boolean matches(ProcessInfo info) {
-      return info.comm().equals(comm) && (cmdline == null || cmdline.isEmpty() || info.cmdline().contains(cmdline));
+      return info.comm().equals(comm)
+          && (cmdline == null || cmdline.isEmpty() || info.cmdline().contains(cmdline));
     }
   }
 }

@@ -12,26 +12,34 @@ import java.util.logging.Logger;
 
 /**
  * Starts, stops and samples the probes. A probe that fails to start or to sample is reported (log,
- * {@code gala_gopher_agent_probe_*} metrics, REST state "failed" with the reason) and the others keep
- * running. Thread-safe: control requests and the sampler call it concurrently.
+ * {@code gala_gopher_agent_probe_*} metrics, REST state "failed" with the reason) and the others
+ * keep running. Thread-safe: control requests and the sampler call it concurrently.
  */
 public final class ProbeManager implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ProbeManager.class.getName());
 
-  public static final TableDef AGENT_PROBE = TableDef.builder("agent_probe")
-      .keys("probe")
-      .labels("state", "reason")
-      .gauge("up", "", "1 when the probe runs, 0 when stopped or failed")
-      .gauge("failed", "", "1 when the probe failed to start or its last sample failed")
-      .gauge("sample_seconds", "seconds", "Time the probe's last sample took (map reads and /proc)")
-      .counter("sample_errors", "", "Samples of this probe that failed")
-      .counter("rows", "", "Rows the probe emitted")
-      .build();
-  public static final TableDef AGENT_PROBE_COUNTER = TableDef.builder("agent_probe_counter")
-      .keys("probe", "counter")
-      .counter("value", "", "Probe self-health counter: map_full/<map> (updates lost to a full map), "
-          + "events_lost (ring buffer records dropped), and others named by the probe")
-      .build();
+  public static final TableDef AGENT_PROBE =
+      TableDef.builder("agent_probe")
+          .keys("probe")
+          .labels("state", "reason")
+          .gauge("up", "", "1 when the probe runs, 0 when stopped or failed")
+          .gauge("failed", "", "1 when the probe failed to start or its last sample failed")
+          .gauge(
+              "sample_seconds",
+              "seconds",
+              "Time the probe's last sample took (map reads and /proc)")
+          .counter("sample_errors", "", "Samples of this probe that failed")
+          .counter("rows", "", "Rows the probe emitted")
+          .build();
+  public static final TableDef AGENT_PROBE_COUNTER =
+      TableDef.builder("agent_probe_counter")
+          .keys("probe", "counter")
+          .counter(
+              "value",
+              "",
+              "Probe self-health counter: map_full/<map> (updates lost to a full map), "
+                  + "events_lost (ring buffer records dropped), and others named by the probe")
+          .build();
 
   private final Map<String, ProbeSpec> specs = new LinkedHashMap<>();
   private final Map<String, Slot> slots = new LinkedHashMap<>();
@@ -72,8 +80,8 @@ public final class ProbeManager implements AutoCloseable {
   }
 
   /**
-   * Applies a validated config: starts, restarts (when the config changed) or stops the probe. Returns
-   * the state after; a failed start is a state, not an exception.
+   * Applies a validated config: starts, restarts (when the config changed) or stops the probe.
+   * Returns the state after; a failed start is a state, not an exception.
    */
   public synchronized ProbeState apply(String name, ProbeConfig config) {
     Slot s = slot(name);
@@ -136,19 +144,30 @@ public final class ProbeManager implements AutoCloseable {
       Slot s = e.getValue();
       if (s.probe != null) {
         sampleOne(name, s, sink);
-        s.probe.health().forEach((counter, value) -> self.add(AGENT_PROBE_COUNTER.row()
-            .key("probe", name).key("counter", counter).set("value", value).build()));
+        s.probe
+            .health()
+            .forEach(
+                (counter, value) ->
+                    self.add(
+                        AGENT_PROBE_COUNTER
+                            .row()
+                            .key("probe", name)
+                            .key("counter", counter)
+                            .set("value", value)
+                            .build()));
       }
-      self.add(AGENT_PROBE.row()
-          .key("probe", name)
-          .label("state", s.status.json())
-          .label("reason", s.reason)
-          .set("up", s.status == ProbeState.Status.RUNNING ? 1 : 0)
-          .set("failed", s.status == ProbeState.Status.FAILED || s.lastSampleFailed ? 1 : 0)
-          .set("sample_seconds", s.sampleSeconds)
-          .set("sample_errors", s.sampleErrors)
-          .set("rows", s.rows)
-          .build());
+      self.add(
+          AGENT_PROBE
+              .row()
+              .key("probe", name)
+              .label("state", s.status.json())
+              .label("reason", s.reason)
+              .set("up", s.status == ProbeState.Status.RUNNING ? 1 : 0)
+              .set("failed", s.status == ProbeState.Status.FAILED || s.lastSampleFailed ? 1 : 0)
+              .set("sample_seconds", s.sampleSeconds)
+              .set("sample_errors", s.sampleErrors)
+              .set("rows", s.rows)
+              .build());
     }
     self.forEach(sink);
   }
@@ -157,10 +176,11 @@ public final class ProbeManager implements AutoCloseable {
     long t0 = System.nanoTime();
     long[] count = new long[1];
     try {
-      s.probe.sample(row -> {
-        count[0]++;
-        sink.accept(row);
-      });
+      s.probe.sample(
+          row -> {
+            count[0]++;
+            sink.accept(row);
+          });
       s.lastSampleFailed = false;
     } catch (Exception | LinkageError e) {
       s.sampleErrors++;
@@ -174,8 +194,8 @@ public final class ProbeManager implements AutoCloseable {
   }
 
   /**
-   * The probe of this name while it runs, else null (stopped, failed, or not in the catalog): for the
-   * outputs a probe has beside its rows, such as l7's slow requests.
+   * The probe of this name while it runs, else null (stopped, failed, or not in the catalog): for
+   * the outputs a probe has beside its rows, such as l7's slow requests.
    */
   public synchronized Probe running(String name) {
     Slot s = slots.get(name);

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 public final class ProcessLabels {
   /** docker/containerd/cri-o/podman ids: 64 hex characters somewhere in the cgroup path. */
   private static final Pattern CONTAINER_ID = Pattern.compile("([0-9a-f]{64})");
+
   private static final int CMDLINE_MAX = 4096;
 
   private final Path proc;

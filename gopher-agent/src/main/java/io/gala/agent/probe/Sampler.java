@@ -14,9 +14,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Reads every running probe once per sample period on one thread and hands the completed
- * {@link Sample} to the listeners (exporter, Kafka, events). Extra row sources add the agent's own
- * health rows (transport queue, HTTP servers) to each sample.
+ * Reads every running probe once per sample period on one thread and hands the completed {@link
+ * Sample} to the listeners (exporter, Kafka, events). Extra row sources add the agent's own health
+ * rows (transport queue, HTTP servers) to each sample.
  */
 public final class Sampler implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Sampler.class.getName());
@@ -27,11 +27,13 @@ public final class Sampler implements AutoCloseable {
   private final long startMillis = System.currentTimeMillis();
   private final List<SampleListener> listeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<Consumer<Row>>> extraSources = new CopyOnWriteArrayList<>();
-  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "sampler");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService thread =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "sampler");
+            t.setDaemon(true);
+            return t;
+          });
 
   public Sampler(ProbeManager probes, Identity identity, long periodMillis) {
     this.probes = probes;

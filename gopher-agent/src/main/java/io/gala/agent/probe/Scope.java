@@ -29,7 +29,9 @@ public record Scope(long netnsInode) {
     return inode(Path.of("/proc", Long.toString(pid), "ns", "net"));
   }
 
-  /** Inode of a namespace file (bind mount under /run/netns or /proc/<pid>/ns/net), 0 if unreadable. */
+  /**
+   * Inode of a namespace file (bind mount under /run/netns or /proc/<pid>/ns/net), 0 if unreadable.
+   */
   public static long inode(Path nsFile) {
     try {
       Object ino = Files.getAttribute(nsFile, "unix:ino");

@@ -1,2 +1,5 @@
-/** The probe contract (start, sample, close), what probes are started with, and shared process labels. */
+/**
+ * The probe contract (start, sample, close), what probes are started with, and shared process
+ * labels.
+ */
 package io.gala.agent.probe;

@@ -3,8 +3,8 @@ package io.gala.agent.table;
 import java.util.Arrays;
 
 /**
- * A distribution: per-bucket counts (not cumulative) with each bucket's inclusive upper bound in the
- * metric's unit, plus the sum and count of all observations. The last bound may be +Inf.
+ * A distribution: per-bucket counts (not cumulative) with each bucket's inclusive upper bound in
+ * the metric's unit, plus the sum and count of all observations. The last bound may be +Inf.
  */
 public record Histogram(double[] upperBounds, long[] counts, double sum, long count) {
   public Histogram {
@@ -33,8 +33,11 @@ public record Histogram(double[] upperBounds, long[] counts, double sum, long co
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Histogram h && Arrays.equals(upperBounds, h.upperBounds)
-        && Arrays.equals(counts, h.counts) && sum == h.sum && count == h.count;
+    return o instanceof Histogram h
+        && Arrays.equals(upperBounds, h.upperBounds)
+        && Arrays.equals(counts, h.counts)
+        && sum == h.sum
+        && count == h.count;
   }
 
   @Override

@@ -1,15 +1,17 @@
 package io.gala.agent.table;
 
 /**
- * Turns the kernel's log-linear histogram slots ({@code bits.bpf.h hist_slot}, {@code hist.h}) into a
- * {@link Histogram}: the one place where slot numbers become bucket bounds. Slots 0..7 hold the values
- * 0..7 exactly; after that each power of two 2^p is split into 8 equal sub-slots.
+ * Turns the kernel's log-linear histogram slots ({@code bits.bpf.h hist_slot}, {@code hist.h}) into
+ * a {@link Histogram}: the one place where slot numbers become bucket bounds. Slots 0..7 hold the
+ * values 0..7 exactly; after that each power of two 2^p is split into 8 equal sub-slots.
  */
 public final class LogLinearBuckets {
   /** Mirrors HIST_SUB_BITS, HIST_SUB and HIST_SLOTS of hist.h. */
   public static final int SUB_BITS = 3;
+
   public static final int SUB = 1 << SUB_BITS;
   public static final int SLOTS = 256;
+
   /** Bytes of struct hist: slots, sum, count. */
   public static final int STRUCT_SIZE = SLOTS * 8 + 16;
 
@@ -30,7 +32,10 @@ public final class LogLinearBuckets {
     return s == SLOTS - 1 ? Long.MAX_VALUE : lowerBound(s + 1) - 1;
   }
 
-  /** The slot the kernel puts value v in; used by tests and by Java-side histograms of the same shape. */
+  /**
+   * The slot the kernel puts value v in; used by tests and by Java-side histograms of the same
+   * shape.
+   */
   public static int slot(long v) {
     if (v < SUB) {
       return (int) Math.max(v, 0);
@@ -43,8 +48,9 @@ public final class LogLinearBuckets {
 
   /**
    * Which kernel slots become exported buckets: values below {@code minRaw} share the first bucket,
-   * values above {@code maxRaw} the +Inf bucket, and {@code perOctave} (1, 2, 4 or 8) buckets per power
-   * of two in between. A fixed set per metric keeps series stable and sums across series correct.
+   * values above {@code maxRaw} the +Inf bucket, and {@code perOctave} (1, 2, 4 or 8) buckets per
+   * power of two in between. A fixed set per metric keeps series stable and sums across series
+   * correct.
    */
   public record Range(long minRaw, long maxRaw, int perOctave, double scale) {
     public Range {

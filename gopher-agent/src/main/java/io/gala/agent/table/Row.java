@@ -4,8 +4,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The values of one entity of a table at one sample: key and label values as strings (in the table's
- * declared order), metric values as doubles (NaN = not measured this sample) and histograms.
+ * The values of one entity of a table at one sample: key and label values as strings (in the
+ * table's declared order), metric values as doubles (NaN = not measured this sample) and
+ * histograms.
  */
 public final class Row {
   private final TableDef table;
@@ -14,7 +15,8 @@ public final class Row {
   private final double[] values;
   private final Histogram[] histograms;
 
-  private Row(TableDef table, String[] keys, String[] labels, double[] values, Histogram[] histograms) {
+  private Row(
+      TableDef table, String[] keys, String[] labels, double[] values, Histogram[] histograms) {
     this.table = table;
     this.keys = keys;
     this.labels = labels;

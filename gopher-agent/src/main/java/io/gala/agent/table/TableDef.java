@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * A metric table as gala-ops defines one (gala-compat.md): the entity it describes, key fields that
- * identify one entity, label fields that describe it, and its metrics. Declared once per probe as data;
- * the exporter, the Kafka transport and the docs all read it from here.
+ * identify one entity, label fields that describe it, and its metrics. Declared once per probe as
+ * data; the exporter, the Kafka transport and the docs all read it from here.
  *
  * <pre>{@code
  * static final TableDef TCP_LINK = TableDef.builder("tcp_link")
@@ -39,7 +39,8 @@ public final class TableDef {
     index(labels, labelIndex);
     for (int i = 0; i < metrics.size(); i++) {
       if (metricIndex.put(metrics.get(i).name(), i) != null) {
-        throw new IllegalArgumentException("table " + name + " declares metric " + metrics.get(i).name() + " twice");
+        throw new IllegalArgumentException(
+            "table " + name + " declares metric " + metrics.get(i).name() + " twice");
       }
     }
   }
@@ -47,7 +48,8 @@ public final class TableDef {
   private void index(List<String> fields, Map<String, Integer> into) {
     for (int i = 0; i < fields.size(); i++) {
       if (into.put(fields.get(i), i) != null) {
-        throw new IllegalArgumentException("table " + name + " declares field " + fields.get(i) + " twice");
+        throw new IllegalArgumentException(
+            "table " + name + " declares field " + fields.get(i) + " twice");
       }
     }
   }
@@ -61,7 +63,9 @@ public final class TableDef {
     return name;
   }
 
-  /** Entity name used in metric names {@code gala_gopher_<entity>_<metric>}; usually the table name. */
+  /**
+   * Entity name used in metric names {@code gala_gopher_<entity>_<metric>}; usually the table name.
+   */
   public String entity() {
     return entity;
   }

@@ -17,7 +17,9 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The libbpf binding against the real kernel, with selftest.bpf.o (getppid of this JVM as trigger). */
+/**
+ * The libbpf binding against the real kernel, with selftest.bpf.o (getppid of this JVM as trigger).
+ */
 @KernelTest
 class BpfBindingTest {
   private static final int CALLS = 3000; // > 2 batches of 1024: the batch token path is exercised
@@ -35,11 +37,14 @@ class BpfBindingTest {
     try (BpfObject obj = loadedSelftest()) {
       obj.attachAll();
       Set<Integer> seen = ConcurrentHashMap.newKeySet();
-      try (RingBufferReader reader = new RingBufferReader(obj.map("events"), (data, size) -> {
-        assertThat(size).isEqualTo(16);
-        assertThat(data.getInt(0)).isEqualTo((int) SELF);
-        seen.add(data.getInt(4));
-      })) {
+      try (RingBufferReader reader =
+          new RingBufferReader(
+              obj.map("events"),
+              (data, size) -> {
+                assertThat(size).isEqualTo(16);
+                assertThat(data.getInt(0)).isEqualTo((int) SELF);
+                seen.add(data.getInt(4));
+              })) {
         for (int i = 0; i < CALLS; i++) {
           Native.LIBC.getppid();
         }
@@ -61,11 +66,12 @@ class BpfBindingTest {
 
       BpfMap count = obj.map("count");
       long[] total = new long[1];
-      count.forEach((k, v) -> {
-        for (int cpu = 0; cpu < count.valueCopies(); cpu++) {
-          total[0] += v.getLong((long) cpu * count.valueStride());
-        }
-      });
+      count.forEach(
+          (k, v) -> {
+            for (int cpu = 0; cpu < count.valueCopies(); cpu++) {
+              total[0] += v.getLong((long) cpu * count.valueStride());
+            }
+          });
       assertThat(total[0]).isEqualTo(CALLS);
     }
   }
@@ -99,11 +105,13 @@ class BpfBindingTest {
   @Test
   void skipsAnOptionalProgramWhoseHookIsMissingAndNamesItOtherwise() {
     try (BpfObject obj = loadedSelftest()) {
-      assertThat(obj.skippedPrograms()).containsExactly("handle_missing (tp_btf/gala_no_such_tracepoint)");
+      assertThat(obj.skippedPrograms())
+          .containsExactly("handle_missing (tp_btf/gala_no_such_tracepoint)");
     }
     try (BpfObject obj = BpfObject.open("selftest")) {
       assertThatThrownBy(() -> obj.load(Set.of()))
-          .hasMessageContaining("program handle_missing needs tp_btf/gala_no_such_tracepoint, which this kernel lacks");
+          .hasMessageContaining(
+              "program handle_missing needs tp_btf/gala_no_such_tracepoint, which this kernel lacks");
     }
   }
 

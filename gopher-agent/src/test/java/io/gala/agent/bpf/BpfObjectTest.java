@@ -20,15 +20,18 @@ class BpfObjectTest {
       obj.load(Set.of());
       obj.attachAll();
       // A child that fails a few openat calls: the map must then hold an entry for its tgid.
-      Process p = new ProcessBuilder("/bin/cat", "/nonexistent/gala-a", "/nonexistent/gala-b").start();
+      Process p =
+          new ProcessBuilder("/bin/cat", "/nonexistent/gala-a", "/nonexistent/gala-b").start();
       p.waitFor();
       long tgid = p.pid();
       Map<Long, Long> openatFails = new HashMap<>();
-      obj.map("syscall_fails").forEach((k, v) -> {
-        if (k.getInt(0) == tgid && k.getInt(4) == SYS_OPENAT && k.getInt(8) == ENOENT) {
-          openatFails.merge(tgid, v.getLong(0), Long::sum);
-        }
-      });
+      obj.map("syscall_fails")
+          .forEach(
+              (k, v) -> {
+                if (k.getInt(0) == tgid && k.getInt(4) == SYS_OPENAT && k.getInt(8) == ENOENT) {
+                  openatFails.merge(tgid, v.getLong(0), Long::sum);
+                }
+              });
       // The exact count is ProcProbeTest's job (a static helper); here: at least the two files.
       assertThat(openatFails.get(tgid)).isGreaterThanOrEqualTo(2L);
     }

@@ -28,7 +28,8 @@ class AgentConfigTest {
 
   @Test
   void readsTheOtelEndpointAndTimeout() throws Exception {
-    AgentConfig c = load("{\"otel\": {\"endpoint\": \"http://127.0.0.1:4318\", \"timeout_ms\": 3000}}");
+    AgentConfig c =
+        load("{\"otel\": {\"endpoint\": \"http://127.0.0.1:4318\", \"timeout_ms\": 3000}}");
     assertThat(c.otel.enabled()).isTrue();
     assertThat(c.otel.endpoint).isEqualTo("http://127.0.0.1:4318");
     assertThat(c.otel.timeoutMs).isEqualTo(3000);
@@ -40,7 +41,8 @@ class AgentConfigTest {
         .hasMessageContaining("unknown key \"endpiont\"");
     assertThatThrownBy(() -> load("{\"otel\": {\"endpoint\": \"collector:4318\"}}"))
         .hasMessageContaining("otel.endpoint must be an http:// or https:// URL");
-    assertThatThrownBy(() -> load("{\"otel\": {\"endpoint\": \"http://x:4318\", \"timeout_ms\": 10}}"))
+    assertThatThrownBy(
+            () -> load("{\"otel\": {\"endpoint\": \"http://x:4318\", \"timeout_ms\": 10}}"))
         .hasMessageContaining("otel.timeout_ms must be in [1000, 60000]");
   }
 }

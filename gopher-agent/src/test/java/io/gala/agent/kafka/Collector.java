@@ -21,7 +21,9 @@ final class Collector implements TransportConsumer.Handler, AutoCloseable {
   final TransportConsumer consumer;
 
   Collector(String bootstrap, Topics topics, String group, List<Topics.Stream> streams) {
-    consumer = new TransportConsumer(TransportConsumer.properties(bootstrap, group), topics, streams, this);
+    consumer =
+        new TransportConsumer(
+            TransportConsumer.properties(bootstrap, group), topics, streams, this);
   }
 
   @Override

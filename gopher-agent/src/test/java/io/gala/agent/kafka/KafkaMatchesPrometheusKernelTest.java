@@ -29,11 +29,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole agent with real probes (baseinfo, proc, tcp) on the real kernel, exporting to Kafka's own
- * broker: for every sample, the records a consumer decodes from the records topic are what the agent's
- * Prometheus endpoint served for that sample timestamp, series by series and value by value. The
- * exposition also keeps, for the age-out time, entities a sample no longer carried (a closed
- * connection's final row): those are rebuilt from the latest earlier batch, as SeriesStore keeps them.
+ * The whole agent with real probes (baseinfo, proc, tcp) on the real kernel, exporting to Kafka's
+ * own broker: for every sample, the records a consumer decodes from the records topic are what the
+ * agent's Prometheus endpoint served for that sample timestamp, series by series and value by
+ * value. The exposition also keeps, for the age-out time, entities a sample no longer carried (a
+ * closed connection's final row): those are rebuilt from the latest earlier batch, as SeriesStore
+ * keeps them.
  */
 @KernelTest
 class KafkaMatchesPrometheusKernelTest {
@@ -66,8 +67,20 @@ class KafkaMatchesPrometheusKernelTest {
     c.defaultProbes = List.of("baseinfo", "proc", "tcp");
     // Samples are taken by the test (sampleNow); the sampler's own first tick is an hour away.
     c.samplePeriodMs = 3_600_000;
-    c.kafka = Map.of("bootstrap_servers", broker.bootstrap(), "linger_ms", 5, "topics", Map.of(
-        "records", topics.records(), "metadata", topics.metadata(), "events", topics.events()));
+    c.kafka =
+        Map.of(
+            "bootstrap_servers",
+            broker.bootstrap(),
+            "linger_ms",
+            5,
+            "topics",
+            Map.of(
+                "records",
+                topics.records(),
+                "metadata",
+                topics.metadata(),
+                "events",
+                topics.events()));
     return c;
   }
 
@@ -75,9 +88,11 @@ class KafkaMatchesPrometheusKernelTest {
   void everySampleDecodedFromKafkaEqualsThePrometheusExpositionOfThatTimestamp() throws Exception {
     Topics topics = TestSamples.topics("e2e_prom");
     Map<Long, String> served = new LinkedHashMap<>();
-    try (GopherAgentHandle agent = GopherAgentHandle.start(config(topics), GopherAgentHandle.catalog());
+    try (GopherAgentHandle agent =
+            GopherAgentHandle.start(config(topics), GopherAgentHandle.catalog());
         ServerSocket server = new ServerSocket(PORT, 50, InetAddress.getLoopbackAddress())) {
-      // A connection that lives through every sample and one closed between samples 2 and 3 (its final
+      // A connection that lives through every sample and one closed between samples 2 and 3 (its
+      // final
       // row is only in sample 3's batch, then only in the exposition's memory).
       Socket open = new Socket(InetAddress.getLoopbackAddress(), PORT);
       Socket openPeer = server.accept();
@@ -99,13 +114,27 @@ class KafkaMatchesPrometheusKernelTest {
       openPeer.close();
     }
 
-    try (Collector c = new Collector(broker.bootstrap(), topics, "e2e-prom", List.of(Topics.Stream.RECORDS))) {
-      assertThat(c.pollUntil(() -> c.records.stream().map(Batch::getTimestampMs).distinct().count() >= served.size()
-          && complete(c.records), Duration.ofSeconds(60))).as("every sample's batches arrive").isTrue();
+    try (Collector c =
+        new Collector(broker.bootstrap(), topics, "e2e-prom", List.of(Topics.Stream.RECORDS))) {
+      assertThat(
+              c.pollUntil(
+                  () ->
+                      c.records.stream().map(Batch::getTimestampMs).distinct().count()
+                              >= served.size()
+                          && complete(c.records),
+                  Duration.ofSeconds(60)))
+          .as("every sample's batches arrive")
+          .isTrue();
       assertThat(c.consumer.missing()).isZero();
       assertThat(c.consumer.duplicates()).isZero();
-      Map<Long, List<RecordView>> byTs = c.records.stream().collect(Collectors.groupingBy(Batch::getTimestampMs,
-          TreeMap::new, Collectors.flatMapping(b -> RecordView.of(b.getRecords()).stream(), Collectors.toList())));
+      Map<Long, List<RecordView>> byTs =
+          c.records.stream()
+              .collect(
+                  Collectors.groupingBy(
+                      Batch::getTimestampMs,
+                      TreeMap::new,
+                      Collectors.flatMapping(
+                          b -> RecordView.of(b.getRecords()).stream(), Collectors.toList())));
       assertThat(byTs.keySet()).containsExactlyElementsOf(served.keySet());
       assertThat(c.records).allMatch(b -> b.getMachineId().equals(MACHINE_ID));
 
@@ -113,14 +142,31 @@ class KafkaMatchesPrometheusKernelTest {
         long ts = e.getKey();
         Exposition prom = Exposition.parse(e.getValue(), ts);
         Exposition kafka = Exposition.of(current(byTs, ts), MACHINE_ID);
-        assertThat(prom.series).as("sample %d: series and values", ts).containsExactlyInAnyOrderEntriesOf(kafka.series);
-        assertThat(prom.types).as("sample %d: metric types", ts).containsExactlyInAnyOrderEntriesOf(kafka.types);
-        // The probes are really there: the tables of all three, and both ends of the test's connection.
-        assertThat(prom.types).containsKeys("gala_gopher_proc_cpu_seconds", "gala_gopher_tcp_link_rx_bytes", "gala_gopher_host_uptime_seconds");
-        assertThat(prom.series.keySet()).anyMatch(s -> s.startsWith("gala_gopher_tcp_link_rx_bytes{")
-            && s.contains("role=\"server\"") && s.contains("server_port=\"" + PORT + "\""));
-        assertThat(prom.series.keySet()).anyMatch(s -> s.startsWith("gala_gopher_tcp_link_rx_bytes{")
-            && s.contains("role=\"client\"") && s.contains("server_port=\"" + PORT + "\""));
+        assertThat(prom.series)
+            .as("sample %d: series and values", ts)
+            .containsExactlyInAnyOrderEntriesOf(kafka.series);
+        assertThat(prom.types)
+            .as("sample %d: metric types", ts)
+            .containsExactlyInAnyOrderEntriesOf(kafka.types);
+        // The probes are really there: the tables of all three, and both ends of the test's
+        // connection.
+        assertThat(prom.types)
+            .containsKeys(
+                "gala_gopher_proc_cpu_seconds",
+                "gala_gopher_tcp_link_rx_bytes",
+                "gala_gopher_host_uptime_seconds");
+        assertThat(prom.series.keySet())
+            .anyMatch(
+                s ->
+                    s.startsWith("gala_gopher_tcp_link_rx_bytes{")
+                        && s.contains("role=\"server\"")
+                        && s.contains("server_port=\"" + PORT + "\""));
+        assertThat(prom.series.keySet())
+            .anyMatch(
+                s ->
+                    s.startsWith("gala_gopher_tcp_link_rx_bytes{")
+                        && s.contains("role=\"client\"")
+                        && s.contains("server_port=\"" + PORT + "\""));
       }
     }
   }
@@ -143,18 +189,23 @@ class KafkaMatchesPrometheusKernelTest {
 
   /** Every sample's batches have all their parts. */
   private static boolean complete(List<Batch> batches) {
-    Map<Long, List<Batch>> byTs = batches.stream().collect(Collectors.groupingBy(Batch::getTimestampMs));
+    Map<Long, List<Batch>> byTs =
+        batches.stream().collect(Collectors.groupingBy(Batch::getTimestampMs));
     return byTs.values().stream().allMatch(parts -> parts.size() == parts.get(0).getParts());
   }
 
-  /** What the exposition at ts holds: per entity, its latest row from a batch within the age-out time. */
+  /**
+   * What the exposition at ts holds: per entity, its latest row from a batch within the age-out
+   * time.
+   */
   private static List<RecordView> current(Map<Long, List<RecordView>> byTs, long ts) {
     Map<String, RecordView> latest = new LinkedHashMap<>();
-    byTs.forEach((t, rows) -> {
-      if (t <= ts && ts - t <= AGE_OUT_MS) {
-        rows.forEach(r -> latest.put(r.table() + "\u0000" + r.keys(), r));
-      }
-    });
+    byTs.forEach(
+        (t, rows) -> {
+          if (t <= ts && ts - t <= AGE_OUT_MS) {
+            rows.forEach(r -> latest.put(r.table() + "\u0000" + r.keys(), r));
+          }
+        });
     return new ArrayList<>(latest.values());
   }
 
@@ -165,11 +216,13 @@ class KafkaMatchesPrometheusKernelTest {
       Map<String, String> types = new TreeMap<>();
       for (RecordView r : rows) {
         TreeMap<String, String> labels = new TreeMap<>(r.keys());
-        r.labels().forEach((k, v) -> {
-          if (!v.isEmpty()) {
-            labels.put(k, v);
-          }
-        });
+        r.labels()
+            .forEach(
+                (k, v) -> {
+                  if (!v.isEmpty()) {
+                    labels.put(k, v);
+                  }
+                });
         labels.put("machine_id", machineId);
         for (Map.Entry<String, MetricKind> m : r.kinds().entrySet()) {
           String name = "gala_gopher_" + r.entity() + "_" + m.getKey();
@@ -188,7 +241,8 @@ class KafkaMatchesPrometheusKernelTest {
               series.put(key(name + "_bucket", labels, le), (double) cumulative);
             }
             if (!inf) {
-              series.put(key(name + "_bucket", labels, Double.POSITIVE_INFINITY), (double) h.count());
+              series.put(
+                  key(name + "_bucket", labels, Double.POSITIVE_INFINITY), (double) h.count());
             }
             series.put(key(name + "_sum", labels, null), h.sum());
             series.put(key(name + "_count", labels, null), (double) h.count());

@@ -19,18 +19,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The broker goes away for a minute under traffic (killed, then restarted on the same data; or frozen
- * with SIGSTOP, then resumed). Two agents send at the same time: one whose spool holds the whole minute
- * and one whose spool is far too small. By sequence numbers, every batch of the first arrives exactly
- * once and its drop counter stays 0; the second loses exactly as many batches as its drop counter says.
+ * The broker goes away for a minute under traffic (killed, then restarted on the same data; or
+ * frozen with SIGSTOP, then resumed). Two agents send at the same time: one whose spool holds the
+ * whole minute and one whose spool is far too small. By sequence numbers, every batch of the first
+ * arrives exactly once and its drop counter stays 0; the second loses exactly as many batches as
+ * its drop counter says.
  */
 @Tag("slow")
 class KafkaOutageTest {
   private static final Duration OUTAGE = Duration.ofSeconds(60);
   private static final long TICK_MS = 100;
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   private static BrokerProcess broker;
 
@@ -62,22 +62,36 @@ class KafkaOutageTest {
     Identity small = new Identity("small-spool-" + name, "192.168.0.2");
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong slowestOnSampleNanos = new AtomicLong();
-    try (KafkaExporter bigEx = new KafkaExporter(TestSamples.config(broker.bootstrap(), topics, 64L << 20, 512 * 1024, false));
-        KafkaExporter smallEx = new KafkaExporter(TestSamples.config(broker.bootstrap(), topics, 64 * 1024, 16 * 1024, false))) {
-      Thread traffic = new Thread(() -> {
-        // Current timestamps: the broker's retention would delete records stamped years ago.
-        long ts = System.currentTimeMillis();
-        while (running.get()) {
-          Sample s = TestSamples.sample(ts, 20);
-          for (var pair : Map.of(bigEx, big, smallEx, small).entrySet()) {
-            long t0 = System.nanoTime();
-            pair.getKey().onSample(new Sample(s.timestampMillis(), pair.getValue(), s.agentStartMillis(), s.rows()));
-            slowestOnSampleNanos.accumulateAndGet(System.nanoTime() - t0, Math::max);
-          }
-          ts += TICK_MS;
-          sleep(TICK_MS);
-        }
-      }, "traffic");
+    try (KafkaExporter bigEx =
+            new KafkaExporter(
+                TestSamples.config(broker.bootstrap(), topics, 64L << 20, 512 * 1024, false));
+        KafkaExporter smallEx =
+            new KafkaExporter(
+                TestSamples.config(broker.bootstrap(), topics, 64 * 1024, 16 * 1024, false))) {
+      Thread traffic =
+          new Thread(
+              () -> {
+                // Current timestamps: the broker's retention would delete records stamped years
+                // ago.
+                long ts = System.currentTimeMillis();
+                while (running.get()) {
+                  Sample s = TestSamples.sample(ts, 20);
+                  for (var pair : Map.of(bigEx, big, smallEx, small).entrySet()) {
+                    long t0 = System.nanoTime();
+                    pair.getKey()
+                        .onSample(
+                            new Sample(
+                                s.timestampMillis(),
+                                pair.getValue(),
+                                s.agentStartMillis(),
+                                s.rows()));
+                    slowestOnSampleNanos.accumulateAndGet(System.nanoTime() - t0, Math::max);
+                  }
+                  ts += TICK_MS;
+                  sleep(TICK_MS);
+                }
+              },
+              "traffic");
       traffic.start();
       sleep(5_000);
       fault.run();
@@ -87,37 +101,66 @@ class KafkaOutageTest {
       running.set(false);
       traffic.join();
       long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while ((bigEx.stats().protobuf().queueBatches() > 0 || smallEx.stats().protobuf().queueBatches() > 0)
+      while ((bigEx.stats().protobuf().queueBatches() > 0
+              || smallEx.stats().protobuf().queueBatches() > 0)
           && System.nanoTime() < deadline) {
         sleep(200);
       }
-      assertThat(bigEx.stats().protobuf().queueBatches()).as("big spool drained after recovery").isZero();
-      assertThat(smallEx.stats().protobuf().queueBatches()).as("small spool drained after recovery").isZero();
-      // onSample only encodes and spools: a dead or frozen broker never makes it wait. Waiting on Kafka
-      // would take max.block.ms (5 s) or request.timeout.ms (30 s); below that is CPU scheduling on a busy host.
-      assertThat(slowestOnSampleNanos.get()).as("slowest onSample").isLessThan(Duration.ofSeconds(3).toNanos());
+      assertThat(bigEx.stats().protobuf().queueBatches())
+          .as("big spool drained after recovery")
+          .isZero();
+      assertThat(smallEx.stats().protobuf().queueBatches())
+          .as("small spool drained after recovery")
+          .isZero();
+      // onSample only encodes and spools: a dead or frozen broker never makes it wait. Waiting on
+      // Kafka
+      // would take max.block.ms (5 s) or request.timeout.ms (30 s); below that is CPU scheduling on
+      // a busy host.
+      assertThat(slowestOnSampleNanos.get())
+          .as("slowest onSample")
+          .isLessThan(Duration.ofSeconds(3).toNanos());
 
       long bigBatches = bigEx.lastSequence(Topics.Stream.RECORDS);
       long smallBatches = smallEx.lastSequence(Topics.Stream.RECORDS);
       long smallDropped = smallEx.droppedBatches(Topics.Stream.RECORDS);
-      assertThat(bigBatches).as("batches sent over the outage").isGreaterThan(OUTAGE.toMillis() / TICK_MS / 2);
+      assertThat(bigBatches)
+          .as("batches sent over the outage")
+          .isGreaterThan(OUTAGE.toMillis() / TICK_MS / 2);
       assertThat(bigEx.droppedBatches(Topics.Stream.RECORDS)).isZero();
       assertThat(smallDropped).as("the small spool overflowed").isPositive();
 
-      try (Collector c = new Collector(broker.bootstrap(), topics, name, java.util.List.of(Topics.Stream.RECORDS))) {
-        boolean all = c.pollUntil(() -> received(c, big) >= bigBatches
-            && received(c, small) >= smallBatches - smallDropped, Duration.ofSeconds(120));
-        assertThat(all).as("all batches consumed: big sent " + bigBatches + ", small sent " + smallBatches + " dropped "
-            + smallDropped + "; consumer saw " + c.consumer.sequences()).isTrue();
+      try (Collector c =
+          new Collector(
+              broker.bootstrap(), topics, name, java.util.List.of(Topics.Stream.RECORDS))) {
+        boolean all =
+            c.pollUntil(
+                () ->
+                    received(c, big) >= bigBatches
+                        && received(c, small) >= smallBatches - smallDropped,
+                Duration.ofSeconds(120));
+        assertThat(all)
+            .as(
+                "all batches consumed: big sent "
+                    + bigBatches
+                    + ", small sent "
+                    + smallBatches
+                    + " dropped "
+                    + smallDropped
+                    + "; consumer saw "
+                    + c.consumer.sequences())
+            .isTrue();
         c.consumer.poll(Duration.ofSeconds(2));
         SequenceTracker.RunStats b = c.consumer.sequences().get(run(big));
-        assertThat(b).as("big spool: every batch exactly once")
+        assertThat(b)
+            .as("big spool: every batch exactly once")
             .isEqualTo(new SequenceTracker.RunStats(1, bigBatches, bigBatches, 0, 0));
         SequenceTracker.RunStats s = c.consumer.sequences().get(run(small));
         assertThat(s.duplicates()).as("small spool: no batch twice").isZero();
         assertThat(s.first()).isEqualTo(1);
         assertThat(s.last()).as("the newest batches are kept").isEqualTo(smallBatches);
-        assertThat(s.missing()).as("missing sequence numbers = drop counter").isEqualTo(smallDropped);
+        assertThat(s.missing())
+            .as("missing sequence numbers = drop counter")
+            .isEqualTo(smallDropped);
         assertThat(s.received()).isEqualTo(smallBatches - smallDropped);
       }
     }

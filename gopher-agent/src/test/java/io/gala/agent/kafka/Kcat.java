@@ -12,15 +12,27 @@ import java.util.concurrent.TimeUnit;
 final class Kcat {
   private Kcat() {}
 
-  /** Every message of the topic from the beginning, each parsed as JSON; fails the test if kcat fails. */
-  static List<JsonNode> read(String bootstrap, String topic) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-u")
-        .redirectErrorStream(false).start();
+  /**
+   * Every message of the topic from the beginning, each parsed as JSON; fails the test if kcat
+   * fails.
+   */
+  static List<JsonNode> read(String bootstrap, String topic)
+      throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(
+                "kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-u")
+            .redirectErrorStream(false)
+            .start();
     byte[] out = p.getInputStream().readAllBytes();
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new AssertionError("kcat -C -t " + topic + " failed (" + (p.isAlive() ? "timeout" : "exit " + p.exitValue())
-          + "): " + err);
+      throw new AssertionError(
+          "kcat -C -t "
+              + topic
+              + " failed ("
+              + (p.isAlive() ? "timeout" : "exit " + p.exitValue())
+              + "): "
+              + err);
     }
     ObjectMapper mapper = new ObjectMapper();
     List<JsonNode> nodes = new ArrayList<>();

@@ -17,9 +17,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Transport figures for docs/benchmarks.md, run as a main (not a test):
- * {@code encode} measures rows encoded per second on one thread and bytes per row, protobuf and JSON;
- * {@code latency} measures agent -> broker -> consumer latency on a broker of its own.
+ * Transport figures for docs/benchmarks.md, run as a main (not a test): {@code encode} measures
+ * rows encoded per second on one thread and bytes per row, protobuf and JSON; {@code latency}
+ * measures agent -> broker -> consumer latency on a broker of its own.
  *
  * <pre>
  * mvn -q -o -pl gopher-agent -am test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
@@ -68,8 +68,13 @@ public final class TransportBench {
         Sample s = samples.get(i++ % samples.size());
         if (format.equals("protobuf")) {
           for (Records r : enc.records(s)) {
-            bytes += BatchCodec.encode(BatchEncoder.header("m", "ip", 1, s.timestampMillis()).setRecords(r)
-                .setSequence(i).build()).length;
+            bytes +=
+                BatchCodec.encode(
+                        BatchEncoder.header("m", "ip", 1, s.timestampMillis())
+                            .setRecords(r)
+                            .setSequence(i)
+                            .build())
+                    .length;
           }
         } else {
           for (byte[] b : json.metrics(s)) {
@@ -79,8 +84,9 @@ public final class TransportBench {
         encoded += s.rows().size();
       }
       double cpuSec = (cpu.getCurrentThreadCpuTime() - c0) / 1e9;
-      System.out.printf("%-8s rows/sample %d: %.0f rows/s per core (%.2f s CPU), %.1f bytes/row%n", format, rows,
-          encoded / cpuSec, cpuSec, (double) bytes / encoded);
+      System.out.printf(
+          "%-8s rows/sample %d: %.0f rows/s per core (%.2f s CPU), %.1f bytes/row%n",
+          format, rows, encoded / cpuSec, cpuSec, (double) bytes / encoded);
     }
   }
 
@@ -89,23 +95,28 @@ public final class TransportBench {
     try (BrokerProcess broker = BrokerProcess.start(dir)) {
       Topics topics = TestSamples.topics("bench");
       List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-      try (KafkaExporter ex = new KafkaExporter(TestSamples.config(broker.bootstrap(), topics, 64L << 20, 512 * 1024, false));
-          Collector c = new Collector(broker.bootstrap(), topics, "bench", List.of(Topics.Stream.RECORDS))) {
+      try (KafkaExporter ex =
+              new KafkaExporter(
+                  TestSamples.config(broker.bootstrap(), topics, 64L << 20, 512 * 1024, false));
+          Collector c =
+              new Collector(broker.bootstrap(), topics, "bench", List.of(Topics.Stream.RECORDS))) {
         // Create the topic and join the group before measuring.
         ex.onSample(TestSamples.sample(System.currentTimeMillis(), 10));
         c.pollUntil(() -> !c.records.isEmpty(), Duration.ofSeconds(60));
         int warm = c.records.size();
-        Thread producer = new Thread(() -> {
-          long end = System.currentTimeMillis() + seconds * 1000L;
-          while (System.currentTimeMillis() < end) {
-            ex.onSample(TestSamples.sample(System.currentTimeMillis(), 200));
-            try {
-              Thread.sleep(100);
-            } catch (InterruptedException e) {
-              return;
-            }
-          }
-        });
+        Thread producer =
+            new Thread(
+                () -> {
+                  long end = System.currentTimeMillis() + seconds * 1000L;
+                  while (System.currentTimeMillis() < end) {
+                    ex.onSample(TestSamples.sample(System.currentTimeMillis(), 200));
+                    try {
+                      Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                });
         producer.start();
         long end = System.currentTimeMillis() + seconds * 1000L + 5000;
         while (System.currentTimeMillis() < end) {
@@ -120,9 +131,10 @@ public final class TransportBench {
       }
       List<Long> l = new ArrayList<>(latencies);
       Collections.sort(l);
-      System.out.printf("latency agent onSample -> consumer poll over %d batches of 200 rows (10/s, linger 20 ms, lz4): "
-          + "median %d ms, p99 %d ms, max %d ms%n", l.size(), l.get(l.size() / 2), l.get((int) (l.size() * 0.99)),
-          l.get(l.size() - 1));
+      System.out.printf(
+          "latency agent onSample -> consumer poll over %d batches of 200 rows (10/s, linger 20 ms, lz4): "
+              + "median %d ms, p99 %d ms, max %d ms%n",
+          l.size(), l.get(l.size() / 2), l.get((int) (l.size() * 0.99)), l.get(l.size() - 1));
     }
   }
 }

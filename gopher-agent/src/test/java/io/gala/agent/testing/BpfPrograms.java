@@ -11,14 +11,16 @@ import java.util.Set;
 
 /**
  * Names of the BPF programs a process holds, from the kernel: the prog_id lines of its fds' fdinfo
- * (program and link fds), resolved with bpftool. (Debian's bpftool is built without the pids column.)
+ * (program and link fds), resolved with bpftool. (Debian's bpftool is built without the pids
+ * column.)
  */
 public final class BpfPrograms {
   private BpfPrograms() {}
 
   public static Set<String> heldBy(long pid) throws IOException, InterruptedException {
     Set<String> ids = new HashSet<>();
-    try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fdinfo"))) {
+    try (DirectoryStream<Path> fds =
+        Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fdinfo"))) {
       for (Path fd : fds) {
         try {
           for (String line : Files.readAllLines(fd)) {

@@ -14,13 +14,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The structs of a compiled BPF object as its BTF lays them out (bpftool btf dump ... format raw), so
- * that a test can check a Java mirror's size and offsets against what the compiler produced:
+ * The structs of a compiled BPF object as its BTF lays them out (bpftool btf dump ... format raw),
+ * so that a test can check a Java mirror's size and offsets against what the compiler produced:
  * {@code BtfStructs.of("proc").offsets("proc_stats")}.
  */
 public final class BtfStructs {
-  private static final Pattern STRUCT = Pattern.compile("^\\[\\d+] STRUCT '(\\w+)' size=(\\d+) vlen=\\d+$");
-  private static final Pattern MEMBER = Pattern.compile("^\\s+'(\\w+)' type_id=\\d+ bits_offset=(\\d+)$");
+  private static final Pattern STRUCT =
+      Pattern.compile("^\\[\\d+] STRUCT '(\\w+)' size=(\\d+) vlen=\\d+$");
+  private static final Pattern MEMBER =
+      Pattern.compile("^\\s+'(\\w+)' type_id=\\d+ bits_offset=(\\d+)$");
 
   private final Map<String, Integer> sizes = new LinkedHashMap<>();
   private final Map<String, Map<String, Integer>> offsets = new LinkedHashMap<>();
@@ -32,11 +34,15 @@ public final class BtfStructs {
     Path obj = Files.createTempFile(probe, ".bpf.o");
     try {
       try (InputStream in = BtfStructs.class.getResourceAsStream("/bpf/" + probe + ".bpf.o")) {
-        assertThat(in).as("/bpf/" + probe + ".bpf.o on the classpath (built by ebpf-probes)").isNotNull();
+        assertThat(in)
+            .as("/bpf/" + probe + ".bpf.o on the classpath (built by ebpf-probes)")
+            .isNotNull();
         Files.copy(in, obj, StandardCopyOption.REPLACE_EXISTING);
       }
-      Process p = new ProcessBuilder("bpftool", "btf", "dump", "file", obj.toString(), "format", "raw")
-          .redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("bpftool", "btf", "dump", "file", obj.toString(), "format", "raw")
+              .redirectErrorStream(true)
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor()).as("bpftool btf dump (install bpftool): " + out).isZero();
       return parse(out);

@@ -3,7 +3,10 @@ package io.gala.agent.testing;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the commands kernel tests set the machine up with (ip, losetup, dd), failing with their output. */
+/**
+ * Runs the commands kernel tests set the machine up with (ip, losetup, dd), failing with their
+ * output.
+ */
 public final class Shell {
   private Shell() {}
 
@@ -26,7 +29,11 @@ public final class Shell {
   /** For clean-up: runs a command and ignores its failure (the thing may already be gone). */
   public static void quietly(String... cmd) {
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       p.waitFor(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       // clean-up of something that may not exist

@@ -17,14 +17,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code ./gala lab replay [recording...] [--format text|json|csv] [--out DIR]}: replays recorded cases (a
- * run directory, its {@code cases/} or one case directory) through the baselines and prints the score table;
- * with {@code --out}, also writes scores.md, scores.csv, case-scores.csv and plots/&lt;case&gt;.json there.
- * Replay reads recorded time only and seeds its randomness from the manifests: the same recording gives the
- * same table every time.
+ * {@code ./gala lab replay [recording...] [--format text|json|csv] [--out DIR]}: replays recorded
+ * cases (a run directory, its {@code cases/} or one case directory) through the baselines and
+ * prints the score table; with {@code --out}, also writes scores.md, scores.csv, case-scores.csv
+ * and plots/&lt;case&gt;.json there. Replay reads recorded time only and seeds its randomness from
+ * the manifests: the same recording gives the same table every time.
  */
 public final class LabReplay {
-  static final String USAGE = "usage: ./gala lab replay [RUN_OR_CASE_DIR...] [--format text|json|csv] [--out DIR]";
+  static final String USAGE =
+      "usage: ./gala lab replay [RUN_OR_CASE_DIR...] [--format text|json|csv] [--out DIR]";
 
   private LabReplay() {}
 
@@ -56,7 +57,11 @@ public final class LabReplay {
           scores.add(Scorer.score(b, series, rec.manifest(), truth));
         }
         if (plots != null && !truth.faultFree()) {
-          PlotData.write(plots.resolve(rec.manifest().caseId() + ".json"), series, rec.manifest(), truth,
+          PlotData.write(
+              plots.resolve(rec.manifest().caseId() + ".json"),
+              series,
+              rec.manifest(),
+              truth,
               c.resolve("sli.csv").toAbsolutePath());
         }
       }
@@ -96,8 +101,11 @@ public final class LabReplay {
       Files.writeString(outDir.resolve("case-scores.csv"), Report.casesCsv(scores));
     }
     switch (format) {
-      case "json" -> out.println(new ObjectMapper().writerWithDefaultPrettyPrinter()
-          .writeValueAsString(report.lines().stream().map(Report.Line::cells).toList()));
+      case "json" ->
+          out.println(
+              new ObjectMapper()
+                  .writerWithDefaultPrettyPrinter()
+                  .writeValueAsString(report.lines().stream().map(Report.Line::cells).toList()));
       case "csv" -> out.print(report.csv());
       default -> out.print(report.markdown());
     }

@@ -12,9 +12,9 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /**
- * Turns bad parameters into {@code 400 {"status", "error", "path"}} with a message that says what was
- * wrong and what to send instead, and counts them ({@code gala_server_api_bad_requests_total}); unknown
- * things become 404.
+ * Turns bad parameters into {@code 400 {"status", "error", "path"}} with a message that says what
+ * was wrong and what to send instead, and counts them ({@code gala_server_api_bad_requests_total});
+ * unknown things become 404.
  */
 @RestControllerAdvice(basePackageClasses = ApiErrors.class)
 class ApiErrors {
@@ -22,10 +22,14 @@ class ApiErrors {
   private final Counter notFoundCounter;
 
   ApiErrors(MeterRegistry registry) {
-    this.badRequestCounter = Counter.builder("gala.server.api.bad.requests")
-        .description("REST requests refused with 400 (bad parameters)").register(registry);
-    this.notFoundCounter = Counter.builder("gala.server.api.not.found")
-        .description("REST requests answered 404 (no such entity, time before the history)").register(registry);
+    this.badRequestCounter =
+        Counter.builder("gala.server.api.bad.requests")
+            .description("REST requests refused with 400 (bad parameters)")
+            .register(registry);
+    this.notFoundCounter =
+        Counter.builder("gala.server.api.not.found")
+            .description("REST requests answered 404 (no such entity, time before the history)")
+            .register(registry);
   }
 
   @ExceptionHandler(BadRequestException.class)

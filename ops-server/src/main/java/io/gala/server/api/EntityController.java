@@ -40,41 +40,59 @@ class EntityController {
 
   @Operation(summary = "An entity at a time, with every relation it has in that snapshot")
   @GetMapping("/{id}")
-  EntityView entity(@PathVariable String id,
-      @Parameter(description = TopologyController.TIME_HELP) @RequestParam(defaultValue = "now") String time) {
+  EntityView entity(
+      @PathVariable String id,
+      @Parameter(description = TopologyController.TIME_HELP) @RequestParam(defaultValue = "now")
+          String time) {
     checkId(id);
     long t = TimeParam.parse("time", time, System.currentTimeMillis());
     Snapshot s = TopologyController.snapshotAt(history, t, "time");
     Node n = s.node(id);
     if (n == null) {
-      throw new NotFoundException("no entity '" + TimeParam.abbreviate(id) + "' in the snapshot of "
-          + Instant.ofEpochMilli(s.timestampMillis()) + " (ids: GET /api/v1/topology?level=rpc)");
+      throw new NotFoundException(
+          "no entity '"
+              + TimeParam.abbreviate(id)
+              + "' in the snapshot of "
+              + Instant.ofEpochMilli(s.timestampMillis())
+              + " (ids: GET /api/v1/topology?level=rpc)");
     }
-    List<EdgeView> relations = s.relationsOf(id).stream().sorted(Comparator.comparing(Edge::key))
-        .map(EdgeView::of).toList();
+    List<EdgeView> relations =
+        s.relationsOf(id).stream()
+            .sorted(Comparator.comparing(Edge::key))
+            .map(EdgeView::of)
+            .toList();
     return new EntityView(At.of(t, s), NodeView.of(n), relations, List.copyOf(window.metrics(id)));
   }
 
   @Operation(summary = "An entity's metric values over a range, from the in-memory window")
   @GetMapping("/{id}/metrics")
-  MetricsView metrics(@PathVariable String id,
-      @Parameter(description = "comma-separated metric names; all when absent") @RequestParam(required = false)
+  MetricsView metrics(
+      @PathVariable String id,
+      @Parameter(description = "comma-separated metric names; all when absent")
+          @RequestParam(required = false)
           String metric,
-      @Parameter(description = TopologyController.TIME_HELP) @RequestParam(defaultValue = "now-15m") String from,
-      @Parameter(description = TopologyController.TIME_HELP) @RequestParam(defaultValue = "now") String to) {
+      @Parameter(description = TopologyController.TIME_HELP) @RequestParam(defaultValue = "now-15m")
+          String from,
+      @Parameter(description = TopologyController.TIME_HELP) @RequestParam(defaultValue = "now")
+          String to) {
     checkId(id);
     long now = System.currentTimeMillis();
     long f = TimeParam.parse("from", from, now);
     long t = TimeParam.parse("to", to, now);
     if (f > t) {
-      throw new BadRequestException("from (" + Instant.ofEpochMilli(f) + ") is after to (" + Instant.ofEpochMilli(t) + ")");
+      throw new BadRequestException(
+          "from (" + Instant.ofEpochMilli(f) + ") is after to (" + Instant.ofEpochMilli(t) + ")");
     }
     Set<String> wanted = new LinkedHashSet<>();
     if (metric != null) {
-      Arrays.stream(metric.split(",")).map(String::trim).filter(m -> !m.isEmpty()).forEach(wanted::add);
+      Arrays.stream(metric.split(","))
+          .map(String::trim)
+          .filter(m -> !m.isEmpty())
+          .forEach(wanted::add);
       for (String m : wanted) {
         if (!m.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
-          throw new BadRequestException("metric='" + TimeParam.abbreviate(m) + "' is not a metric name");
+          throw new BadRequestException(
+              "metric='" + TimeParam.abbreviate(m) + "' is not a metric name");
         }
       }
       if (wanted.size() > MAX_METRICS) {
@@ -83,8 +101,12 @@ class EntityController {
     }
     Set<String> known = window.metrics(id);
     if (known.isEmpty()) {
-      throw new NotFoundException("no recent values for entity '" + TimeParam.abbreviate(id)
-          + "' (the window keeps " + window.retentionMillis() / 1000 + " s; older values are in Prometheus)");
+      throw new NotFoundException(
+          "no recent values for entity '"
+              + TimeParam.abbreviate(id)
+              + "' (the window keeps "
+              + window.retentionMillis() / 1000
+              + " s; older values are in Prometheus)");
     }
     if (!known.containsAll(wanted)) {
       Set<String> unknown = new LinkedHashSet<>(wanted);
@@ -96,7 +118,8 @@ class EntityController {
 
   private static void checkId(String id) {
     if (id.length() > 254) {
-      throw new BadRequestException("entity id of " + id.length() + " characters; gala ids have at most 254");
+      throw new BadRequestException(
+          "entity id of " + id.length() + " characters; gala ids have at most 254");
     }
   }
 }

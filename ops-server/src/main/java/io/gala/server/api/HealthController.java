@@ -16,7 +16,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** What the server is doing: ingest figures, the agents it hears, the snapshot history, the window. */
+/**
+ * What the server is doing: ingest figures, the agents it hears, the snapshot history, the window.
+ */
 @RestController
 @RequestMapping("/api/v1")
 class HealthController {
@@ -28,8 +30,14 @@ class HealthController {
   private final TopologyProperties topology;
   private final ApiErrors errors;
 
-  HealthController(Ingestor ingestor, TimeSeriesWindow window, TopologyBuilder builder, SnapshotHistory history,
-      SnapshotTaker taker, TopologyProperties topology, ApiErrors errors) {
+  HealthController(
+      Ingestor ingestor,
+      TimeSeriesWindow window,
+      TopologyBuilder builder,
+      SnapshotHistory history,
+      SnapshotTaker taker,
+      TopologyProperties topology,
+      ApiErrors errors) {
     this.ingestor = ingestor;
     this.window = window;
     this.builder = builder;
@@ -39,17 +47,40 @@ class HealthController {
     this.errors = errors;
   }
 
-  record Agent(String machineId, long lastReceived, long lastSample, long records, boolean silent) {}
+  record Agent(
+      String machineId, long lastReceived, long lastSample, long records, boolean silent) {}
 
-  record Ingest(long batches, long records, long gaps, long duplicates, long errors, Map<String, Long> rejected,
-      double lagSeconds, List<Agent> agents) {}
+  record Ingest(
+      long batches,
+      long records,
+      long gaps,
+      long duplicates,
+      long errors,
+      Map<String, Long> rejected,
+      double lagSeconds,
+      List<Agent> agents) {}
 
-  record Topology(int liveAgents, int trackedEntities, int snapshots, Long oldest, Long newest, int nodes,
-      int edges, double lastBuildSeconds, long failures, long corruptRecords, long bytesOnDisk) {}
+  record Topology(
+      int liveAgents,
+      int trackedEntities,
+      int snapshots,
+      Long oldest,
+      Long newest,
+      int nodes,
+      int edges,
+      double lastBuildSeconds,
+      long failures,
+      long corruptRecords,
+      long bytesOnDisk) {}
 
   record TimeSeries(int series, int entities, long refusedSeries) {}
 
-  record Health(String status, long time, Ingest ingest, Topology topology, TimeSeries timeseries,
+  record Health(
+      String status,
+      long time,
+      Ingest ingest,
+      Topology topology,
+      TimeSeries timeseries,
       long badRequests) {}
 
   @Operation(summary = "Server health: UP, or DEGRADED with what is wrong visible in the figures")
@@ -60,21 +91,45 @@ class HealthController {
     List<Agent> agents = ingestor.agents().stream().map(a -> agent(a, now)).toList();
     List<Long> ts = history.timestamps();
     Snapshot latest = history.latest().orElse(null);
-    Topology t = new Topology(builder.liveAgents(), builder.trackedEntities(), ts.size(),
-        ts.isEmpty() ? null : ts.get(0), ts.isEmpty() ? null : ts.get(ts.size() - 1),
-        latest == null ? 0 : latest.nodes().size(), latest == null ? 0 : latest.edges().size(),
-        taker.lastBuildNanos() / 1e9, taker.failures(), history.corruptRecords(), history.bytesOnDisk());
-    boolean stale = latest != null && now - latest.timestampMillis() > 3 * topology.snapshotPeriod().toMillis();
+    Topology t =
+        new Topology(
+            builder.liveAgents(),
+            builder.trackedEntities(),
+            ts.size(),
+            ts.isEmpty() ? null : ts.get(0),
+            ts.isEmpty() ? null : ts.get(ts.size() - 1),
+            latest == null ? 0 : latest.nodes().size(),
+            latest == null ? 0 : latest.edges().size(),
+            taker.lastBuildNanos() / 1e9,
+            taker.failures(),
+            history.corruptRecords(),
+            history.bytesOnDisk());
+    boolean stale =
+        latest != null && now - latest.timestampMillis() > 3 * topology.snapshotPeriod().toMillis();
     String status = taker.failures() > 0 || stale ? "DEGRADED" : "UP";
-    return new Health(status, now,
-        new Ingest(s.batches(), s.records(), s.gaps(), s.duplicates(), s.errors(), s.rejected(),
-            s.lastLagMillis() / 1000.0, agents),
-        t, new TimeSeries(window.seriesCount(), window.entityCount(), window.refusedSeries()),
+    return new Health(
+        status,
+        now,
+        new Ingest(
+            s.batches(),
+            s.records(),
+            s.gaps(),
+            s.duplicates(),
+            s.errors(),
+            s.rejected(),
+            s.lastLagMillis() / 1000.0,
+            agents),
+        t,
+        new TimeSeries(window.seriesCount(), window.entityCount(), window.refusedSeries()),
         errors.badRequests());
   }
 
   private Agent agent(AgentStatus a, long now) {
-    return new Agent(a.machineId(), a.lastReceivedMillis(), a.lastRecordMillis(), a.records(),
+    return new Agent(
+        a.machineId(),
+        a.lastReceivedMillis(),
+        a.lastRecordMillis(),
+        a.records(),
         now - a.lastReceivedMillis() > topology.agentTimeout().toMillis());
   }
 }

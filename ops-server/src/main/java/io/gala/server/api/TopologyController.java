@@ -20,7 +20,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1")
 class TopologyController {
-  static final String TIME_HELP = "epoch milliseconds, ISO-8601 (2026-11-25T07:00:00Z), now, or now-15m";
+  static final String TIME_HELP =
+      "epoch milliseconds, ISO-8601 (2026-11-25T07:00:00Z), now, or now-15m";
 
   private final SnapshotHistory history;
 
@@ -28,10 +29,12 @@ class TopologyController {
     this.history = history;
   }
 
-  @Operation(summary = "The topology in force at a time (the newest snapshot at or before it), at a level")
+  @Operation(
+      summary = "The topology in force at a time (the newest snapshot at or before it), at a level")
   @GetMapping("/topology")
   TopologyView topology(
-      @Parameter(description = "host | process | rpc") @RequestParam(defaultValue = "process") String level,
+      @Parameter(description = "host | process | rpc") @RequestParam(defaultValue = "process")
+          String level,
       @Parameter(description = TIME_HELP) @RequestParam(defaultValue = "now") String time) {
     Level l = level(level);
     long t = TimeParam.parse("time", time, System.currentTimeMillis());
@@ -43,13 +46,15 @@ class TopologyController {
   DiffView diff(
       @Parameter(description = TIME_HELP) @RequestParam String from,
       @Parameter(description = TIME_HELP) @RequestParam(defaultValue = "now") String to,
-      @Parameter(description = "host | process | rpc") @RequestParam(defaultValue = "process") String level) {
+      @Parameter(description = "host | process | rpc") @RequestParam(defaultValue = "process")
+          String level) {
     Level l = level(level);
     long now = System.currentTimeMillis();
     long f = TimeParam.parse("from", from, now);
     long t = TimeParam.parse("to", to, now);
     if (f > t) {
-      throw new BadRequestException("from (" + Instant.ofEpochMilli(f) + ") is after to (" + Instant.ofEpochMilli(t) + ")");
+      throw new BadRequestException(
+          "from (" + Instant.ofEpochMilli(f) + ") is after to (" + Instant.ofEpochMilli(t) + ")");
     }
     Snapshot a = snapshotAt(history, f, "from").view(l);
     Snapshot b = snapshotAt(history, t, "to").view(l);
@@ -66,15 +71,25 @@ class TopologyController {
   static Level level(String s) {
     Level l = Level.parse(s);
     if (l == null) {
-      throw new BadRequestException("level='" + TimeParam.abbreviate(s) + "' is not a level: use host, process or rpc");
+      throw new BadRequestException(
+          "level='" + TimeParam.abbreviate(s) + "' is not a level: use host, process or rpc");
     }
     return l;
   }
 
   static Snapshot snapshotAt(SnapshotHistory history, long t, String param) {
-    return history.at(t).orElseThrow(() -> new NotFoundException(history.timestamps().isEmpty()
-        ? "no topology snapshot yet: the first is taken one snapshot period after the server starts"
-        : param + "=" + Instant.ofEpochMilli(t) + " is before the oldest snapshot kept ("
-            + Instant.ofEpochMilli(history.timestamps().get(0)) + ")"));
+    return history
+        .at(t)
+        .orElseThrow(
+            () ->
+                new NotFoundException(
+                    history.timestamps().isEmpty()
+                        ? "no topology snapshot yet: the first is taken one snapshot period after the server starts"
+                        : param
+                            + "="
+                            + Instant.ofEpochMilli(t)
+                            + " is before the oldest snapshot kept ("
+                            + Instant.ofEpochMilli(history.timestamps().get(0))
+                            + ")"));
   }
 }

@@ -1,2 +1,5 @@
-/** The REST API under /api/v1: topology at a time and level, entities, their metrics, diffs and health. */
+/**
+ * The REST API under /api/v1: topology at a time and level, entities, their metrics, diffs and
+ * health.
+ */
 package io.gala.server.api;

@@ -1,8 +1,8 @@
 package io.gala.server.ingest;
 
 /**
- * What ingest knows of one agent: its current run (start time), the last batch sequence seen in it and
- * when it was last heard from. Mutated only under the instance's lock.
+ * What ingest knows of one agent: its current run (start time), the last batch sequence seen in it
+ * and when it was last heard from. Mutated only under the instance's lock.
  */
 final class AgentRun {
   final String machineId;
@@ -18,7 +18,13 @@ final class AgentRun {
   }
 
   /** What a batch is with respect to the sequence of this agent. */
-  enum Order { NEXT, GAP, DUPLICATE, STALE_RUN, UNTRACKED }
+  enum Order {
+    NEXT,
+    GAP,
+    DUPLICATE,
+    STALE_RUN,
+    UNTRACKED
+  }
 
   /**
    * Classifies the batch and advances the sequence when it is new. {@code missed[0]} receives the

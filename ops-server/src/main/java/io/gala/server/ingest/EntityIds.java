@@ -1,6 +1,9 @@
 package io.gala.server.ingest;
 
-/** Builds gala-ops entity ids, the one naming scheme the topology, the time series and the REST API share. */
+/**
+ * Builds gala-ops entity ids, the one naming scheme the topology, the time series and the REST API
+ * share.
+ */
 public final class EntityIds {
   static final int MAX_CHARS = 254;
 
@@ -32,7 +35,9 @@ public final class EntityIds {
   }
 
   private static boolean allowed(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
         || "_-:.@()+,=;$!*'%".indexOf(c) >= 0;
   }
 }

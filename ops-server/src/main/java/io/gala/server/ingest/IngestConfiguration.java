@@ -16,14 +16,20 @@ class IngestConfiguration {
   }
 
   @Bean(destroyMethod = "close")
-  @ConditionalOnProperty(name = "gala.ingest.kafka.enabled", havingValue = "true", matchIfMissing = true)
+  @ConditionalOnProperty(
+      name = "gala.ingest.kafka.enabled",
+      havingValue = "true",
+      matchIfMissing = true)
   KafkaIngest kafkaIngest(IngestProperties p, Ingestor ingestor) {
     return new KafkaIngest(p.kafka(), ingestor);
   }
 
   /** Consumes once the application (REST, snapshots) is up; stops first on shutdown. */
   @Bean
-  @ConditionalOnProperty(name = "gala.ingest.kafka.enabled", havingValue = "true", matchIfMissing = true)
+  @ConditionalOnProperty(
+      name = "gala.ingest.kafka.enabled",
+      havingValue = "true",
+      matchIfMissing = true)
   SmartLifecycle kafkaIngestLifecycle(KafkaIngest kafka) {
     return new SmartLifecycle() {
       private volatile boolean running;

@@ -1,6 +1,8 @@
 package io.gala.server.ingest;
 
-/** Receives the valid records of each accepted batch, e.g. the time-series window and the topology. */
+/**
+ * Receives the valid records of each accepted batch, e.g. the time-series window and the topology.
+ */
 public interface IngestListener {
   /**
    * @param batch the batch with invalid records already removed

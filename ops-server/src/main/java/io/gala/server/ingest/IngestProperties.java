@@ -13,7 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record IngestProperties(@DefaultValue Kafka kafka) {
 
   /**
-   * @param enabled consume from Kafka (off: only what is pushed through the {@link IngestSink} in-process)
+   * @param enabled consume from Kafka (off: only what is pushed through the {@link IngestSink}
+   *     in-process)
    * @param bootstrapServers the brokers, host:port[,host:port]
    * @param groupId the consumer group; servers of one group share the partitions
    * @param recordsTopic the transport's topic of protobuf record batches
@@ -31,11 +32,14 @@ public record IngestProperties(@DefaultValue Kafka kafka) {
       @DefaultValue java.util.Map<String, String> properties) {
     public Kafka {
       if (consumers < 1 || consumers > 64) {
-        throw new IllegalArgumentException("gala.ingest.kafka.consumers must be 1-64, was " + consumers);
+        throw new IllegalArgumentException(
+            "gala.ingest.kafka.consumers must be 1-64, was " + consumers);
       }
       if (!recordsTopic.matches("[A-Za-z0-9._-]{1,249}")) {
-        throw new IllegalArgumentException("gala.ingest.kafka.records-topic '" + recordsTopic
-            + "' is not a Kafka topic name ([A-Za-z0-9._-], 1-249 characters)");
+        throw new IllegalArgumentException(
+            "gala.ingest.kafka.records-topic '"
+                + recordsTopic
+                + "' is not a Kafka topic name ([A-Za-z0-9._-], 1-249 characters)");
       }
     }
   }

@@ -7,10 +7,21 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** Ingest's own counters, read by the metrics export and the health endpoint. */
 public final class IngestStats {
-  /** Every reason a record or message is rejected for, so that each counter exists from the start. */
-  public static final java.util.List<String> REJECT_REASONS = java.util.List.of("bad_machine_id",
-      "machine_id_mismatch", "bad_entity", "bad_timestamp", "too_many_fields", "bad_field", "bad_value",
-      "bad_histogram", "too_many_agents", "undecodable");
+  /**
+   * Every reason a record or message is rejected for, so that each counter exists from the start.
+   */
+  public static final java.util.List<String> REJECT_REASONS =
+      java.util.List.of(
+          "bad_machine_id",
+          "machine_id_mismatch",
+          "bad_entity",
+          "bad_timestamp",
+          "too_many_fields",
+          "bad_field",
+          "bad_value",
+          "bad_histogram",
+          "too_many_agents",
+          "undecodable");
 
   final LongAdder batches = new LongAdder();
   final LongAdder records = new LongAdder();

@@ -3,8 +3,8 @@ package io.gala.server.ingest;
 import java.util.Arrays;
 
 /**
- * One histogram of a record: per-bucket counts (not cumulative) with each bucket's inclusive upper bound
- * in the metric's unit (the last may be +Inf), plus the sum and count of all observations.
+ * One histogram of a record: per-bucket counts (not cumulative) with each bucket's inclusive upper
+ * bound in the metric's unit (the last may be +Inf), plus the sum and count of all observations.
  */
 public record IngestedHistogram(double[] upperBounds, long[] counts, double sum, long count) {
   public IngestedHistogram {
@@ -16,8 +16,11 @@ public record IngestedHistogram(double[] upperBounds, long[] counts, double sum,
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof IngestedHistogram h && Arrays.equals(upperBounds, h.upperBounds)
-        && Arrays.equals(counts, h.counts) && sum == h.sum && count == h.count;
+    return o instanceof IngestedHistogram h
+        && Arrays.equals(upperBounds, h.upperBounds)
+        && Arrays.equals(counts, h.counts)
+        && sum == h.sum
+        && count == h.count;
   }
 
   @Override

@@ -5,10 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One entity of one agent table at one sample, independent of the wire format: the agent's
- * {@code machine_id}, the table ({@code tcp_metric}) and its entity ({@code tcp_link}), the sample time,
- * key fields in the table's declared order (they form the entity id), label fields, metric values and
- * histograms. Counters are cumulative, as the agent exports them.
+ * One entity of one agent table at one sample, independent of the wire format: the agent's {@code
+ * machine_id}, the table ({@code tcp_metric}) and its entity ({@code tcp_link}), the sample time,
+ * key fields in the table's declared order (they form the entity id), label fields, metric values
+ * and histograms. Counters are cumulative, as the agent exports them.
  */
 public record IngestedRecord(
     String machineId,
@@ -28,9 +28,16 @@ public record IngestedRecord(
   }
 
   /** A record without histograms. */
-  public static IngestedRecord of(String machineId, String table, String entity, long timestampMillis,
-      Map<String, String> keys, Map<String, String> labels, Map<String, Double> values) {
-    return new IngestedRecord(machineId, table, entity, timestampMillis, keys, labels, values, Map.of());
+  public static IngestedRecord of(
+      String machineId,
+      String table,
+      String entity,
+      long timestampMillis,
+      Map<String, String> keys,
+      Map<String, String> labels,
+      Map<String, Double> values) {
+    return new IngestedRecord(
+        machineId, table, entity, timestampMillis, keys, labels, values, Map.of());
   }
 
   /** A key or, failing that, a label value; "" when neither is present. */
@@ -43,8 +50,8 @@ public record IngestedRecord(
   }
 
   /**
-   * gala-ops' entity id: {@code <machine_id>_<entity>_<key1>_..._<keyN>}, characters outside
-   * {@code [A-Za-z0-9_-:.@()+,=;$!*'%]} replaced by {@code _}, at most 254 characters.
+   * gala-ops' entity id: {@code <machine_id>_<entity>_<key1>_..._<keyN>}, characters outside {@code
+   * [A-Za-z0-9_-:.@()+,=;$!*'%]} replaced by {@code _}, at most 254 characters.
    */
   public String entityId() {
     return EntityIds.of(machineId, entity, keys.values());
@@ -52,6 +59,8 @@ public record IngestedRecord(
 
   private static <V> Map<String, V> frozen(Map<String, V> m) {
     // Key order matters (it makes the entity id), so copies keep insertion order.
-    return m == null || m.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
+    return m == null || m.isEmpty()
+        ? Map.of()
+        : Collections.unmodifiableMap(new LinkedHashMap<>(m));
   }
 }

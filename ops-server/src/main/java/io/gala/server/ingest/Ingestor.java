@@ -9,15 +9,17 @@ import java.util.function.LongSupplier;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one {@link IngestSink}: validates records, drops duplicate batches, counts gaps, rejections and
- * lag, then hands the valid records to the listeners (time-series window, topology). Plain Java, so that
- * tests drive it without a broker.
+ * The one {@link IngestSink}: validates records, drops duplicate batches, counts gaps, rejections
+ * and lag, then hands the valid records to the listeners (time-series window, topology). Plain
+ * Java, so that tests drive it without a broker.
  */
 public final class Ingestor implements IngestSink {
   private static final RateLimitedLog LOG =
       new RateLimitedLog(LoggerFactory.getLogger(Ingestor.class), 60_000);
 
-  /** Bounds the per-agent state, so that garbage with ever new machine_ids cannot exhaust memory. */
+  /**
+   * Bounds the per-agent state, so that garbage with ever new machine_ids cannot exhaust memory.
+   */
   static final int MAX_AGENTS = 100_000;
 
   private final List<IngestListener> listeners;
@@ -34,15 +36,23 @@ public final class Ingestor implements IngestSink {
   public void accept(IngestedBatch batch) {
     long now = clock.getAsLong();
     if (!RecordValidator.validMachineId(batch.machineId())) {
-      reject("bad_machine_id", Math.max(1, batch.records().size()),
+      reject(
+          "bad_machine_id",
+          Math.max(1, batch.records().size()),
           "batch with invalid machine_id '" + abbreviate(batch.machineId()) + "' dropped");
       return;
     }
     AgentRun run = agents.get(batch.machineId());
     if (run == null) {
       if (agents.size() >= MAX_AGENTS) {
-        reject("too_many_agents", Math.max(1, batch.records().size()), "batch of a new agent "
-            + abbreviate(batch.machineId()) + " dropped: already " + MAX_AGENTS + " agents known");
+        reject(
+            "too_many_agents",
+            Math.max(1, batch.records().size()),
+            "batch of a new agent "
+                + abbreviate(batch.machineId())
+                + " dropped: already "
+                + MAX_AGENTS
+                + " agents known");
         return;
       }
       run = agents.computeIfAbsent(batch.machineId(), AgentRun::new);
@@ -58,17 +68,30 @@ public final class Ingestor implements IngestSink {
         }
         case GAP -> {
           stats.gaps.add(missed[0]);
-          LOG.warn("gap:" + batch.machineId(), "agent " + batch.machineId() + ": " + missed[0]
-              + " batch(es) missing before sequence " + batch.sequence()
-              + " (agent or broker dropped them; counted in gala_server_ingest_gaps_total)");
+          LOG.warn(
+              "gap:" + batch.machineId(),
+              "agent "
+                  + batch.machineId()
+                  + ": "
+                  + missed[0]
+                  + " batch(es) missing before sequence "
+                  + batch.sequence()
+                  + " (agent or broker dropped them; counted in gala_server_ingest_gaps_total)");
         }
-        default -> { }
+        default -> {}
       }
       for (IngestedRecord r : batch.records()) {
         String problem = RecordValidator.problem(r, batch.machineId(), now);
         if (problem != null) {
-          reject(problem, 1, "agent " + batch.machineId() + ": record of table '" + abbreviate(r.table())
-              + "' rejected: " + problem);
+          reject(
+              problem,
+              1,
+              "agent "
+                  + batch.machineId()
+                  + ": record of table '"
+                  + abbreviate(r.table())
+                  + "' rejected: "
+                  + problem);
           continue;
         }
         valid.add(r);
@@ -83,14 +106,20 @@ public final class Ingestor implements IngestSink {
       }
       stats.batches.increment();
       stats.records.add(valid.size());
-      IngestedBatch clean = valid.size() == batch.records().size() ? batch : batch.withRecords(valid);
+      IngestedBatch clean =
+          valid.size() == batch.records().size() ? batch : batch.withRecords(valid);
       for (IngestListener l : listeners) {
         try {
           l.ingest(clean, now);
         } catch (RuntimeException e) {
           stats.errors.increment();
-          LOG.warn("listener:" + l.getClass().getSimpleName(), l.getClass().getSimpleName()
-              + " failed on a batch of " + batch.machineId() + ": " + e);
+          LOG.warn(
+              "listener:" + l.getClass().getSimpleName(),
+              l.getClass().getSimpleName()
+                  + " failed on a batch of "
+                  + batch.machineId()
+                  + ": "
+                  + e);
         }
       }
     }
@@ -115,8 +144,14 @@ public final class Ingestor implements IngestSink {
     List<AgentStatus> out = new ArrayList<>();
     for (AgentRun run : agents.values()) {
       synchronized (run) {
-        out.add(new AgentStatus(run.machineId, run.startMillis == Long.MIN_VALUE ? 0 : run.startMillis,
-            run.lastReceivedMillis, run.lastRecordMillis, run.batches, run.records));
+        out.add(
+            new AgentStatus(
+                run.machineId,
+                run.startMillis == Long.MIN_VALUE ? 0 : run.startMillis,
+                run.lastReceivedMillis,
+                run.lastRecordMillis,
+                run.batches,
+                run.records));
       }
     }
     out.sort(Comparator.comparing(AgentStatus::machineId));

@@ -7,7 +7,8 @@ import org.slf4j.Logger;
 
 /**
  * Warnings from the hot path, at most one per key per interval; the next one says how many were
- * suppressed in between, so that nothing is silently lost and a flood of garbage cannot fill the log.
+ * suppressed in between, so that nothing is silently lost and a flood of garbage cannot fill the
+ * log.
  */
 public final class RateLimitedLog {
   private final Logger log;

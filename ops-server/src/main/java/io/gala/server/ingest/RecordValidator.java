@@ -4,16 +4,18 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Checks one record's shape before anything stores it, and names the first problem as a short reason
- * that becomes the {@code reason} label of the rejected-records counter.
+ * Checks one record's shape before anything stores it, and names the first problem as a short
+ * reason that becomes the {@code reason} label of the rejected-records counter.
  */
 final class RecordValidator {
   static final int MAX_FIELDS = 64;
   static final int MAX_VALUE_CHARS = 4096;
   static final int MAX_ID_CHARS = 254;
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+
   /** 2000-01-01: anything earlier is a zero or garbage clock, not a real sample. */
   private static final long EARLIEST_MILLIS = 946_684_800_000L;
+
   private static final long MAX_FUTURE_MILLIS = 10 * 60_000L;
 
   private RecordValidator() {}
@@ -26,11 +28,14 @@ final class RecordValidator {
     if (!r.machineId().equals(batchMachineId)) {
       return "machine_id_mismatch";
     }
-    if (r.table() == null || !NAME.matcher(r.table()).matches()
-        || r.entity() == null || !NAME.matcher(r.entity()).matches()) {
+    if (r.table() == null
+        || !NAME.matcher(r.table()).matches()
+        || r.entity() == null
+        || !NAME.matcher(r.entity()).matches()) {
       return "bad_entity";
     }
-    if (r.timestampMillis() < EARLIEST_MILLIS || r.timestampMillis() > nowMillis + MAX_FUTURE_MILLIS) {
+    if (r.timestampMillis() < EARLIEST_MILLIS
+        || r.timestampMillis() > nowMillis + MAX_FUTURE_MILLIS) {
       return "bad_timestamp";
     }
     if (r.keys().size() + r.labels().size() > MAX_FIELDS
@@ -41,7 +46,9 @@ final class RecordValidator {
       return "bad_field";
     }
     for (Map.Entry<String, Double> v : r.values().entrySet()) {
-      if (!NAME.matcher(v.getKey()).matches() || v.getValue() == null || v.getValue().isInfinite()) {
+      if (!NAME.matcher(v.getKey()).matches()
+          || v.getValue() == null
+          || v.getValue().isInfinite()) {
         return "bad_value";
       }
     }
@@ -68,7 +75,8 @@ final class RecordValidator {
 
   private static boolean validFields(Map<String, String> fields) {
     for (Map.Entry<String, String> f : fields.entrySet()) {
-      if (!NAME.matcher(f.getKey()).matches() || f.getValue() == null
+      if (!NAME.matcher(f.getKey()).matches()
+          || f.getValue() == null
           || f.getValue().length() > MAX_VALUE_CHARS) {
         return false;
       }

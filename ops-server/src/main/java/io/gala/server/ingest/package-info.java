@@ -1,2 +1,5 @@
-/** The ingest boundary: agent records in a wire-independent model, validated, counted and dispatched. */
+/**
+ * The ingest boundary: agent records in a wire-independent model, validated, counted and
+ * dispatched.
+ */
 package io.gala.server.ingest;

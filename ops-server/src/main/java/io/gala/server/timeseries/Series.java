@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * The recent points of one series, at most one per step (the last sample of a step wins), in a ring
- * that grows on demand up to its capacity, so that short-lived series (closed connections) stay small.
+ * that grows on demand up to its capacity, so that short-lived series (closed connections) stay
+ * small.
  */
 final class Series {
   private static final int INITIAL = 8;
@@ -93,6 +94,12 @@ final class Series {
 
   @Override
   public synchronized String toString() {
-    return "Series[" + size + "/" + capacity + " " + Arrays.toString(Arrays.copyOf(times, size)) + "]";
+    return "Series["
+        + size
+        + "/"
+        + capacity
+        + " "
+        + Arrays.toString(Arrays.copyOf(times, size))
+        + "]";
   }
 }

@@ -17,20 +17,27 @@ class TimeSeriesConfiguration {
 
   @Bean(destroyMethod = "shutdownNow")
   ScheduledExecutorService timeSeriesEviction(TimeSeriesWindow window, TimeSeriesProperties p) {
-    ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "timeseries-evict");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService s =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "timeseries-evict");
+              t.setDaemon(true);
+              return t;
+            });
     long every = Math.max(1000, p.step().toMillis());
-    s.scheduleWithFixedDelay(() -> {
-      try {
-        window.evict(System.currentTimeMillis());
-      } catch (RuntimeException e) {
-        // A failed sweep must not cancel the schedule: the next one retries.
-        org.slf4j.LoggerFactory.getLogger(TimeSeriesConfiguration.class).error("time-series eviction failed", e);
-      }
-    }, every, every, TimeUnit.MILLISECONDS);
+    s.scheduleWithFixedDelay(
+        () -> {
+          try {
+            window.evict(System.currentTimeMillis());
+          } catch (RuntimeException e) {
+            // A failed sweep must not cancel the schedule: the next one retries.
+            org.slf4j.LoggerFactory.getLogger(TimeSeriesConfiguration.class)
+                .error("time-series eviction failed", e);
+          }
+        },
+        every,
+        every,
+        TimeUnit.MILLISECONDS);
     return s;
   }
 }

@@ -7,7 +7,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * {@code gala.timeseries.*}: the in-memory window of recent samples.
  *
- * @param retention how far back the window reaches (older points are overwritten, silent series dropped)
+ * @param retention how far back the window reaches (older points are overwritten, silent series
+ *     dropped)
  * @param step resolution: at most one point per series per step
  * @param maxSeries new series beyond this are refused and counted
  */

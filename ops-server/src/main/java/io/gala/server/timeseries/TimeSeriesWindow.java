@@ -15,10 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The recent values of every metric of every entity, keyed by gala entity id and metric name, bounded in
- * time ({@code retention}), in resolution ({@code step}: one point per step) and in size
- * ({@code maxSeries}: new series beyond it are refused and counted). Histograms keep their
- * {@code <metric>_sum} and {@code <metric>_count}. Long-term history belongs in Prometheus.
+ * The recent values of every metric of every entity, keyed by gala entity id and metric name,
+ * bounded in time ({@code retention}), in resolution ({@code step}: one point per step) and in size
+ * ({@code maxSeries}: new series beyond it are refused and counted). Histograms keep their {@code
+ * <metric>_sum} and {@code <metric>_count}. Long-term history belongs in Prometheus.
  */
 public final class TimeSeriesWindow implements IngestListener {
   private final long retentionMillis;
@@ -32,8 +32,8 @@ public final class TimeSeriesWindow implements IngestListener {
 
   public TimeSeriesWindow(Duration retention, Duration step, int maxSeries) {
     if (step.toMillis() <= 0 || retention.compareTo(step) < 0) {
-      throw new IllegalArgumentException("time-series window: step " + step + " must be > 0 and <= retention "
-          + retention);
+      throw new IllegalArgumentException(
+          "time-series window: step " + step + " must be > 0 and <= retention " + retention);
     }
     this.retentionMillis = retention.toMillis();
     this.stepMillis = step.toMillis();
@@ -53,12 +53,18 @@ public final class TimeSeriesWindow implements IngestListener {
     Map<String, Series> metrics = null;
     for (Map.Entry<String, Double> v : r.values().entrySet()) {
       if (!v.getValue().isNaN()) {
-        metrics = metrics == null ? entities.computeIfAbsent(r.entityId(), k -> new ConcurrentHashMap<>()) : metrics;
+        metrics =
+            metrics == null
+                ? entities.computeIfAbsent(r.entityId(), k -> new ConcurrentHashMap<>())
+                : metrics;
         put(metrics, v.getKey(), r.timestampMillis(), v.getValue());
       }
     }
     for (Map.Entry<String, IngestedHistogram> h : r.histograms().entrySet()) {
-      metrics = metrics == null ? entities.computeIfAbsent(r.entityId(), k -> new ConcurrentHashMap<>()) : metrics;
+      metrics =
+          metrics == null
+              ? entities.computeIfAbsent(r.entityId(), k -> new ConcurrentHashMap<>())
+              : metrics;
       put(metrics, h.getKey() + "_sum", r.timestampMillis(), h.getValue().sum());
       put(metrics, h.getKey() + "_count", r.timestampMillis(), h.getValue().count());
     }

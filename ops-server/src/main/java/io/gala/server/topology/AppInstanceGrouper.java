@@ -8,15 +8,24 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Groups the processes of one host into application instances, the workers of one service: a process
- * joins its parent when both have the same comm in the same container (postgres backends under their
- * postmaster, nginx workers under their master), and processes with the same comm in the same container
- * that accept connections on the same server port are one instance (backends seen only through their
- * connections). Every process belongs to exactly one instance; most are alone in theirs.
+ * Groups the processes of one host into application instances, the workers of one service: a
+ * process joins its parent when both have the same comm in the same container (postgres backends
+ * under their postmaster, nginx workers under their master), and processes with the same comm in
+ * the same container that accept connections on the same server port are one instance (backends
+ * seen only through their connections). Every process belongs to exactly one instance; most are
+ * alone in theirs.
  */
 final class AppInstanceGrouper {
-  /** One instance: its stable key (comm and lowest server port, else comm and root tgid) and members. */
-  record Group(String key, String comm, String containerId, String rootTgid, List<String> members,
+  /**
+   * One instance: its stable key (comm and lowest server port, else comm and root tgid) and
+   * members.
+   */
+  record Group(
+      String key,
+      String comm,
+      String containerId,
+      String rootTgid,
+      List<String> members,
       List<Integer> ports) {}
 
   private AppInstanceGrouper() {}
@@ -46,10 +55,13 @@ final class AppInstanceGrouper {
     }
     List<Group> out = new ArrayList<>(members.size());
     for (List<String> m : members.values()) {
-      m.sort(Comparator.comparingLong(AppInstanceGrouper::numeric).thenComparing(Comparator.naturalOrder()));
+      m.sort(
+          Comparator.comparingLong(AppInstanceGrouper::numeric)
+              .thenComparing(Comparator.naturalOrder()));
       String root = root(m, procs);
       ProcFacts r = procs.get(root);
-      List<Integer> ports = m.stream().flatMap(t -> procs.get(t).serverPorts.stream()).distinct().sorted().toList();
+      List<Integer> ports =
+          m.stream().flatMap(t -> procs.get(t).serverPorts.stream()).distinct().sorted().toList();
       String comm = r.field("comm").isEmpty() ? "unknown" : r.field("comm");
       String key = comm + '_' + (ports.isEmpty() ? root : String.valueOf(ports.get(0)));
       out.add(new Group(key, comm, r.field("container_id"), root, List.copyOf(m), ports));
@@ -58,7 +70,8 @@ final class AppInstanceGrouper {
   }
 
   private static boolean sameService(ProcFacts a, ProcFacts b) {
-    return !a.field("comm").isEmpty() && a.field("comm").equals(b.field("comm"))
+    return !a.field("comm").isEmpty()
+        && a.field("comm").equals(b.field("comm"))
         && a.field("container_id").equals(b.field("container_id"));
   }
 

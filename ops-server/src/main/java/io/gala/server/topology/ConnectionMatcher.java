@@ -8,14 +8,22 @@ import java.util.Map;
 /**
  * Matches the two ends of TCP connections reported by different agents (or the same one, over
  * loopback): a client-role tcp_link and the server-role tcp_link with the same client ip and port,
- * server ip and port. The server side may have seen the real client address as {@code toa_client_ip}
- * (TCP option address behind a load balancer); a server side without a client port matches on the
- * other three fields. Loopback addresses match only within one machine.
+ * server ip and port. The server side may have seen the real client address as {@code
+ * toa_client_ip} (TCP option address behind a load balancer); a server side without a client port
+ * matches on the other three fields. Loopback addresses match only within one machine.
  */
 final class ConnectionMatcher {
   /** One end of a connection as a tcp_link reports it. */
-  record LinkEnd(String machineId, String linkId, String procId, boolean client, String clientIp,
-      String clientPort, String serverIp, String serverPort, String toaClientIp) {}
+  record LinkEnd(
+      String machineId,
+      String linkId,
+      String procId,
+      boolean client,
+      String clientIp,
+      String clientPort,
+      String serverIp,
+      String serverPort,
+      String toaClientIp) {}
 
   /** A matched connection: the client end and the server end. */
   record Peer(LinkEnd client, LinkEnd server) {}

@@ -9,12 +9,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What one agent currently reports: its entities with the time each was last seen (agent clock), the
- * newest sample time per entity name, and when the server last heard from it (server clock). Guarded by
- * its own lock: one ingest thread writes, the snapshot thread reads.
+ * What one agent currently reports: its entities with the time each was last seen (agent clock),
+ * the newest sample time per entity name, and when the server last heard from it (server clock).
+ * Guarded by its own lock: one ingest thread writes, the snapshot thread reads.
  */
 final class HostState {
-  /** Metrics an agent sets to 1 on an entity's final row (a process exited, a connection closed). */
+  /**
+   * Metrics an agent sets to 1 on an entity's final row (a process exited, a connection closed).
+   */
   static final java.util.List<String> FINAL_ROW_MARKERS = java.util.List.of("exited", "closed");
 
   private static final class Live {
@@ -27,8 +29,12 @@ final class HostState {
   private final Map<String, Live> entities = new HashMap<>();
   private final Map<String, Long> newestByEntityName = new HashMap<>();
   private long newestMillis = Long.MIN_VALUE;
-  /** The newest sample all of whose parts arrived: only such a sample can show an entity is gone. */
+
+  /**
+   * The newest sample all of whose parts arrived: only such a sample can show an entity is gone.
+   */
   private long completeMillis = Long.MIN_VALUE;
+
   private final Map<Long, Integer> partsSeen = new HashMap<>();
   private volatile long lastReceivedMillis;
 
@@ -49,7 +55,8 @@ final class HostState {
       entities.put(id, live);
     } else if (changes(live.observation.fields(), r)) {
       Observation o = live.observation;
-      live.observation = new Observation(id, type, o.entityName(), machineId, merged(o.fields(), r));
+      live.observation =
+          new Observation(id, type, o.entityName(), machineId, merged(o.fields(), r));
     }
     if (t >= live.lastSeenMillis) {
       live.lastSeenMillis = t;
@@ -71,7 +78,9 @@ final class HostState {
     lastReceivedMillis = receivedAtMillis;
   }
 
-  /** Notes that part {@code part} of {@code parts} of the sample at {@code sampleMillis} arrived. */
+  /**
+   * Notes that part {@code part} of {@code parts} of the sample at {@code sampleMillis} arrived.
+   */
   synchronized void partArrived(long sampleMillis, int parts) {
     if (sampleMillis <= completeMillis) {
       return;
@@ -88,10 +97,11 @@ final class HostState {
   }
 
   /**
-   * The entities present now, forgetting those not seen for {@code ttlMillis} (agent clock). An entity of
-   * an entity name in {@code absentMeansGone} is absent (not returned, kept for a while) as soon as a
-   * newer complete sample with that entity name came without it: a closed connection's edge ends at the
-   * next snapshot. An entity whose newest row is its final one ({@link #FINAL_ROW_MARKERS}) is gone at once.
+   * The entities present now, forgetting those not seen for {@code ttlMillis} (agent clock). An
+   * entity of an entity name in {@code absentMeansGone} is absent (not returned, kept for a while)
+   * as soon as a newer complete sample with that entity name came without it: a closed connection's
+   * edge ends at the next snapshot. An entity whose newest row is its final one ({@link
+   * #FINAL_ROW_MARKERS}) is gone at once.
    */
   synchronized List<Observation> present(long ttlMillis, Set<String> absentMeansGone) {
     List<Observation> out = new ArrayList<>(entities.size());
@@ -105,7 +115,8 @@ final class HostState {
         continue;
       }
       String name = live.observation.entityName();
-      if (absentMeansGone.contains(name) && live.lastSeenMillis < completeMillis
+      if (absentMeansGone.contains(name)
+          && live.lastSeenMillis < completeMillis
           && newestByEntityName.get(name) >= completeMillis) {
         continue;
       }
@@ -134,16 +145,20 @@ final class HostState {
   /** Old fields updated by the record's non-empty keys and labels (tables of one entity add up). */
   private static Map<String, String> merged(Map<String, String> old, IngestedRecord r) {
     Map<String, String> m = new LinkedHashMap<>(old);
-    r.keys().forEach((k, v) -> {
-      if (!v.isEmpty()) {
-        m.put(k, v);
-      }
-    });
-    r.labels().forEach((k, v) -> {
-      if (!v.isEmpty()) {
-        m.put(k, v);
-      }
-    });
+    r.keys()
+        .forEach(
+            (k, v) -> {
+              if (!v.isEmpty()) {
+                m.put(k, v);
+              }
+            });
+    r.labels()
+        .forEach(
+            (k, v) -> {
+              if (!v.isEmpty()) {
+                m.put(k, v);
+              }
+            });
     return Map.copyOf(m);
   }
 }

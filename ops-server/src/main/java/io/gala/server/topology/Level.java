@@ -5,13 +5,24 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The views of gala-spider: {@code host} (hosts and how they connect), {@code process} (what runs where,
- * what talks to what, what is stored where) and {@code rpc} (everything, down to each connection).
+ * The views of gala-spider: {@code host} (hosts and how they connect), {@code process} (what runs
+ * where, what talks to what, what is stored where) and {@code rpc} (everything, down to each
+ * connection).
  */
 public enum Level {
   HOST(EnumSet.of(EntityType.HOST), EnumSet.of(Relation.CONNECT, Relation.STORE_IN)),
-  PROCESS(EnumSet.of(EntityType.HOST, EntityType.CONTAINER, EntityType.POD, EntityType.APPINSTANCE,
-      EntityType.PROC, EntityType.BLOCK, EntityType.DISK, EntityType.NIC, EntityType.CPU, EntityType.FS),
+  PROCESS(
+      EnumSet.of(
+          EntityType.HOST,
+          EntityType.CONTAINER,
+          EntityType.POD,
+          EntityType.APPINSTANCE,
+          EntityType.PROC,
+          EntityType.BLOCK,
+          EntityType.DISK,
+          EntityType.NIC,
+          EntityType.CPU,
+          EntityType.FS),
       EnumSet.of(Relation.RUNS_ON, Relation.BELONGS_TO, Relation.CONNECT, Relation.STORE_IN)),
   RPC(EnumSet.allOf(EntityType.class), EnumSet.allOf(Relation.class));
 

@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * What one host's records say about a process (tgid): its fields from the proc tables and, where those
- * are missing, from the tgid-keyed records that mention it (tcp_link, endpoint, ...), plus the server
- * ports it accepted connections on. Mutable while a snapshot is assembled.
+ * What one host's records say about a process (tgid): its fields from the proc tables and, where
+ * those are missing, from the tgid-keyed records that mention it (tcp_link, endpoint, ...), plus
+ * the server ports it accepted connections on. Mutable while a snapshot is assembled.
  */
 final class ProcFacts {
   final String tgid;
@@ -33,6 +33,16 @@ final class ProcFacts {
     return fields.getOrDefault(name, "");
   }
 
-  static final String[] PROC_FIELDS = {"comm", "cmdline", "exe", "ppid", "pgid", "container_id",
-      "container_name", "pod", "pod_id", "pod_namespace"};
+  static final String[] PROC_FIELDS = {
+    "comm",
+    "cmdline",
+    "exe",
+    "ppid",
+    "pgid",
+    "container_id",
+    "container_name",
+    "pod",
+    "pod_id",
+    "pod_namespace"
+  };
 }

@@ -15,6 +15,7 @@ public final class Snapshot {
   private final long timestampMillis;
   private final Map<String, Node> nodes;
   private final Map<String, Edge> edges;
+
   /** Views are asked for again and again for the latest snapshot: each is built once. */
   private final Map<Level, Snapshot> views = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -28,7 +29,9 @@ public final class Snapshot {
     return new Snapshot(timestampMillis, Map.of(), Map.of());
   }
 
-  /** A snapshot of exactly these nodes and edges (edges whose ends are missing are kept as given). */
+  /**
+   * A snapshot of exactly these nodes and edges (edges whose ends are missing are kept as given).
+   */
   public static Snapshot of(long timestampMillis, Collection<Node> nodes, Collection<Edge> edges) {
     Map<String, Node> n = new HashMap<>(nodes.size() * 2);
     nodes.forEach(x -> n.put(x.id(), x));
@@ -53,7 +56,9 @@ public final class Snapshot {
     return nodes.get(id);
   }
 
-  /** The nodes of the level's types and the edges of its relations whose two ends are both shown. */
+  /**
+   * The nodes of the level's types and the edges of its relations whose two ends are both shown.
+   */
   public Snapshot view(Level level) {
     if (level == Level.RPC) {
       return this;
@@ -90,6 +95,12 @@ public final class Snapshot {
 
   @Override
   public String toString() {
-    return "Snapshot[" + timestampMillis + ", " + nodes.size() + " nodes, " + edges.size() + " edges]";
+    return "Snapshot["
+        + timestampMillis
+        + ", "
+        + nodes.size()
+        + " nodes, "
+        + edges.size()
+        + " edges]";
   }
 }

@@ -11,11 +11,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Builds one snapshot from what every live agent reports: entities become nodes, the fields that name
- * another entity become runs_on and belongs_to edges, processes are grouped into application instances,
- * the two ends of each connection are matched (is_peer) and lifted to connect edges between processes,
- * instances, containers and hosts. Nodes and edges equal to the previous snapshot's are reused, so a
- * history of snapshots shares what did not change. One instance per snapshot.
+ * Builds one snapshot from what every live agent reports: entities become nodes, the fields that
+ * name another entity become runs_on and belongs_to edges, processes are grouped into application
+ * instances, the two ends of each connection are matched (is_peer) and lifted to connect edges
+ * between processes, instances, containers and hosts. Nodes and edges equal to the previous
+ * snapshot's are reused, so a history of snapshots shares what did not change. One instance per
+ * snapshot.
  */
 final class SnapshotAssembler {
   private final Snapshot previous;
@@ -47,7 +48,9 @@ final class SnapshotAssembler {
     return new Snapshot(timestampMillis, nodes, edges);
   }
 
-  /** The host's id is the id of the agent's keyless {@code host} table: {@code <machine_id>_host}. */
+  /**
+   * The host's id is the id of the agent's keyless {@code host} table: {@code <machine_id>_host}.
+   */
   static String hostId(String machineId) {
     return EntityIds.of(machineId, "host");
   }
@@ -105,14 +108,17 @@ final class SnapshotAssembler {
           node(o);
           edge(Relation.RUNS_ON, o.id(), host, "");
         }
-        default -> { }
+        default -> {}
       }
     }
     node(new Node(host, EntityType.HOST, mid, hostFields));
     addProcesses(mid, host, procs);
   }
 
-  /** A block on its disk, a qdisc on its nic: the device is implied by a field and belongs to the host. */
+  /**
+   * A block on its disk, a qdisc on its nic: the device is implied by a field and belongs to the
+   * host.
+   */
   private void belongsToDevice(Observation o, String host, EntityType deviceType, String field) {
     node(o);
     String name = o.field(field);
@@ -138,8 +144,17 @@ final class SnapshotAssembler {
       }
     }
     if (server || isClient(o.field("role"))) {
-      links.add(new LinkEnd(mid, o.id(), proc, !server, o.field("client_ip"), o.field("client_port"),
-          o.field("server_ip"), o.field("server_port"), o.field("toa_client_ip")));
+      links.add(
+          new LinkEnd(
+              mid,
+              o.id(),
+              proc,
+              !server,
+              o.field("client_ip"),
+              o.field("client_port"),
+              o.field("server_ip"),
+              o.field("server_port"),
+              o.field("toa_client_ip")));
     }
   }
 
@@ -163,12 +178,17 @@ final class SnapshotAssembler {
       }
     }
     for (AppInstanceGrouper.Group g : AppInstanceGrouper.group(procs)) {
-      String app = EntityIds.of(mid, "appinstance", g.containerId().isEmpty() ? g.key() : g.containerId() + "_" + g.key());
+      String app =
+          EntityIds.of(
+              mid,
+              "appinstance",
+              g.containerId().isEmpty() ? g.key() : g.containerId() + "_" + g.key());
       Map<String, String> fields = new LinkedHashMap<>();
       fields.put("comm", g.comm());
       fields.put("root_tgid", g.rootTgid());
       if (!g.ports().isEmpty()) {
-        fields.put("server_ports", String.join(",", g.ports().stream().map(String::valueOf).toList()));
+        fields.put(
+            "server_ports", String.join(",", g.ports().stream().map(String::valueOf).toList()));
       }
       String cmdline = procs.get(g.rootTgid()).field("cmdline");
       if (!cmdline.isEmpty()) {
@@ -238,7 +258,9 @@ final class SnapshotAssembler {
     }
   }
 
-  /** A node implied by another entity's field (a block's disk), unless the agent reported it itself. */
+  /**
+   * A node implied by another entity's field (a block's disk), unless the agent reported it itself.
+   */
   private String derived(String mid, EntityType type, String field, String value) {
     String id = EntityIds.of(mid, type.label(), value);
     if (!nodes.containsKey(id)) {
@@ -272,10 +294,16 @@ final class SnapshotAssembler {
     return role.equals("1") || role.toLowerCase(Locale.ROOT).equals("client");
   }
 
-  /** The address of the server a network file system (nfs, cifs, ceph, glusterfs) lives on, else "". */
+  /**
+   * The address of the server a network file system (nfs, cifs, ceph, glusterfs) lives on, else "".
+   */
   static String storageIp(Observation fs) {
-    String type = fs.field(fs.fields().containsKey("Fstype") ? "Fstype" : "fstype").toLowerCase(Locale.ROOT);
-    if (!(type.startsWith("nfs") || type.equals("cifs") || type.equals("ceph") || type.contains("gluster"))) {
+    String type =
+        fs.field(fs.fields().containsKey("Fstype") ? "Fstype" : "fstype").toLowerCase(Locale.ROOT);
+    if (!(type.startsWith("nfs")
+        || type.equals("cifs")
+        || type.equals("ceph")
+        || type.contains("gluster"))) {
       return "";
     }
     String source = fs.field(fs.fields().containsKey("Fsname") ? "Fsname" : "fsname");

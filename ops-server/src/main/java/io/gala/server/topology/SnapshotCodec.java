@@ -14,9 +14,9 @@ import java.util.zip.DeflaterOutputStream;
 import java.util.zip.InflaterInputStream;
 
 /**
- * The binary form of snapshots and deltas in the snapshot files: a type byte, then fields in a fixed
- * order (strings as length + UTF-8), the whole deflated. Entity types and relations are stored by their
- * fixed one-byte codes, so renaming an enum constant does not break old files.
+ * The binary form of snapshots and deltas in the snapshot files: a type byte, then fields in a
+ * fixed order (strings as length + UTF-8), the whole deflated. Entity types and relations are
+ * stored by their fixed one-byte codes, so renaming an enum constant does not break old files.
  */
 final class SnapshotCodec {
   static final byte FULL = 1;
@@ -25,32 +25,34 @@ final class SnapshotCodec {
   private SnapshotCodec() {}
 
   static byte[] encode(Snapshot s) {
-    return deflate(out -> {
-      out.writeByte(FULL);
-      out.writeLong(s.timestampMillis());
-      writeNodes(out, s.nodes().values());
-      writeEdges(out, s.edges().values());
-    });
+    return deflate(
+        out -> {
+          out.writeByte(FULL);
+          out.writeLong(s.timestampMillis());
+          writeNodes(out, s.nodes().values());
+          writeEdges(out, s.edges().values());
+        });
   }
 
   static byte[] encode(SnapshotDelta d) {
-    return deflate(out -> {
-      out.writeByte(DELTA);
-      out.writeLong(d.fromMillis());
-      out.writeLong(d.toMillis());
-      writeNodes(out, d.upsertedNodes());
-      writeStrings(out, d.removedNodes());
-      writeEdges(out, d.addedEdges());
-      writeStrings(out, d.removedEdges());
-    });
+    return deflate(
+        out -> {
+          out.writeByte(DELTA);
+          out.writeLong(d.fromMillis());
+          out.writeLong(d.toMillis());
+          writeNodes(out, d.upsertedNodes());
+          writeStrings(out, d.removedNodes());
+          writeEdges(out, d.addedEdges());
+          writeStrings(out, d.removedEdges());
+        });
   }
 
   /** A decoded record: exactly one of the two is set. */
   record Decoded(Snapshot full, SnapshotDelta delta) {}
 
   static Decoded decode(byte[] payload) throws IOException {
-    try (DataInputStream in = new DataInputStream(new InflaterInputStream(
-        new java.io.ByteArrayInputStream(payload)))) {
+    try (DataInputStream in =
+        new DataInputStream(new InflaterInputStream(new java.io.ByteArrayInputStream(payload)))) {
       byte type = in.readByte();
       if (type == FULL) {
         long ts = in.readLong();
@@ -61,8 +63,10 @@ final class SnapshotCodec {
       if (type == DELTA) {
         long from = in.readLong();
         long to = in.readLong();
-        return new Decoded(null, new SnapshotDelta(from, to, readNodes(in), readStrings(in), readEdges(in),
-            readStrings(in)));
+        return new Decoded(
+            null,
+            new SnapshotDelta(
+                from, to, readNodes(in), readStrings(in), readEdges(in), readStrings(in)));
       }
       throw new IOException("unknown snapshot record type " + type);
     }
@@ -75,7 +79,8 @@ final class SnapshotCodec {
   private static byte[] deflate(Writer w) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
     Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-    try (DataOutputStream out = new DataOutputStream(new DeflaterOutputStream(bytes, deflater, 8192))) {
+    try (DataOutputStream out =
+        new DataOutputStream(new DeflaterOutputStream(bytes, deflater, 8192))) {
       w.write(out);
     } catch (IOException e) {
       throw new IllegalStateException("encoding a snapshot in memory failed", e);
@@ -134,7 +139,8 @@ final class SnapshotCodec {
     int n = count(in);
     List<Edge> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      out.add(new Edge(Relation.ofCode(in.readByte()), readString(in), readString(in), readString(in)));
+      out.add(
+          new Edge(Relation.ofCode(in.readByte()), readString(in), readString(in), readString(in)));
     }
     return out;
   }

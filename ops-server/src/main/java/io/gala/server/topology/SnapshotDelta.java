@@ -6,12 +6,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What changed from one snapshot to the next: nodes added or changed (upserts, whole), nodes removed
- * (ids), edges added (whole) and removed (keys). The snapshot store keeps these between checkpoints, and
- * {@link TopologyDiff} is built from one.
+ * What changed from one snapshot to the next: nodes added or changed (upserts, whole), nodes
+ * removed (ids), edges added (whole) and removed (keys). The snapshot store keeps these between
+ * checkpoints, and {@link TopologyDiff} is built from one.
  */
-public record SnapshotDelta(long fromMillis, long toMillis, List<Node> upsertedNodes, List<String> removedNodes,
-    List<Edge> addedEdges, List<String> removedEdges) {
+public record SnapshotDelta(
+    long fromMillis,
+    long toMillis,
+    List<Node> upsertedNodes,
+    List<String> removedNodes,
+    List<Edge> addedEdges,
+    List<String> removedEdges) {
 
   public SnapshotDelta {
     upsertedNodes = List.copyOf(upsertedNodes);
@@ -47,10 +52,14 @@ public record SnapshotDelta(long fromMillis, long toMillis, List<Node> upsertedN
         gone.add(k);
       }
     }
-    return new SnapshotDelta(a.timestampMillis(), b.timestampMillis(), upserted, removed, added, gone);
+    return new SnapshotDelta(
+        a.timestampMillis(), b.timestampMillis(), upserted, removed, added, gone);
   }
 
-  /** Applies this delta to {@code a} (the snapshot it was computed from) and returns the next snapshot. */
+  /**
+   * Applies this delta to {@code a} (the snapshot it was computed from) and returns the next
+   * snapshot.
+   */
   public Snapshot applyTo(Snapshot a) {
     Map<String, Node> nodes = new HashMap<>(a.nodes());
     Map<String, Edge> edges = new HashMap<>(a.edges());
@@ -58,7 +67,9 @@ public record SnapshotDelta(long fromMillis, long toMillis, List<Node> upsertedN
     return new Snapshot(toMillis, nodes, edges);
   }
 
-  /** Applies this delta to mutable copies of a snapshot's maps (replaying many deltas copies once). */
+  /**
+   * Applies this delta to mutable copies of a snapshot's maps (replaying many deltas copies once).
+   */
   void applyIn(Map<String, Node> nodes, Map<String, Edge> edges) {
     removedNodes.forEach(nodes::remove);
     upsertedNodes.forEach(n -> nodes.put(n.id(), n));
@@ -67,6 +78,9 @@ public record SnapshotDelta(long fromMillis, long toMillis, List<Node> upsertedN
   }
 
   public boolean isEmpty() {
-    return upsertedNodes.isEmpty() && removedNodes.isEmpty() && addedEdges.isEmpty() && removedEdges.isEmpty();
+    return upsertedNodes.isEmpty()
+        && removedNodes.isEmpty()
+        && addedEdges.isEmpty()
+        && removedEdges.isEmpty();
   }
 }

@@ -13,10 +13,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Snapshots over time, kept for {@code history} and answered by time: the snapshot in force at t is the
- * newest taken at or before t. Stored as segments (a full snapshot every {@code checkpointEvery}
- * snapshots, deltas in between), in memory and, when a directory is given, in a {@link SnapshotLog}, so
- * that a restarted server still serves the past. Thread-safe.
+ * Snapshots over time, kept for {@code history} and answered by time: the snapshot in force at t is
+ * the newest taken at or before t. Stored as segments (a full snapshot every {@code
+ * checkpointEvery} snapshots, deltas in between), in memory and, when a directory is given, in a
+ * {@link SnapshotLog}, so that a restarted server still serves the past. Thread-safe.
  */
 public final class SnapshotHistory implements Closeable {
   private static final int CACHED = 4;
@@ -44,12 +44,13 @@ public final class SnapshotHistory implements Closeable {
   private final long historyMillis;
   private final int checkpointEvery;
   private final List<Segment> segments = new ArrayList<>();
-  private final Map<Long, Snapshot> cache = new LinkedHashMap<>(8, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, Snapshot> e) {
-      return size() > CACHED;
-    }
-  };
+  private final Map<Long, Snapshot> cache =
+      new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Snapshot> e) {
+          return size() > CACHED;
+        }
+      };
   private Snapshot latest;
   private boolean segmentOpen;
 
@@ -67,8 +68,11 @@ public final class SnapshotHistory implements Closeable {
     return new SnapshotHistory(null, history, checkpointEvery);
   }
 
-  /** A history persisted under {@code dir}; what is there already is loaded (corrupt tails cut off). */
-  public static SnapshotHistory open(Path dir, Duration history, int checkpointEvery) throws IOException {
+  /**
+   * A history persisted under {@code dir}; what is there already is loaded (corrupt tails cut off).
+   */
+  public static SnapshotHistory open(Path dir, Duration history, int checkpointEvery)
+      throws IOException {
     SnapshotHistory h = new SnapshotHistory(new SnapshotLog(dir), history, checkpointEvery);
     for (SnapshotLog.Segment s : h.log.load()) {
       Segment seg = new Segment(s.file(), s.base());
@@ -85,8 +89,11 @@ public final class SnapshotHistory implements Closeable {
   /** Adds the next snapshot (timestamps must increase) and persists it. */
   public synchronized void append(Snapshot s) {
     if (latest != null && s.timestampMillis() <= latest.timestampMillis()) {
-      throw new IllegalArgumentException("snapshot at " + s.timestampMillis() + " is not after the latest at "
-          + latest.timestampMillis());
+      throw new IllegalArgumentException(
+          "snapshot at "
+              + s.timestampMillis()
+              + " is not after the latest at "
+              + latest.timestampMillis());
     }
     try {
       Segment cur = segments.isEmpty() ? null : segments.get(segments.size() - 1);
@@ -102,12 +109,15 @@ public final class SnapshotHistory implements Closeable {
         cur.deltas.add(d);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("persisting the topology snapshot at " + s.timestampMillis() + " failed", e);
+      throw new UncheckedIOException(
+          "persisting the topology snapshot at " + s.timestampMillis() + " failed", e);
     }
     latest = s;
   }
 
-  /** The snapshot in force at t: the newest at or before t; empty when t is before the oldest kept. */
+  /**
+   * The snapshot in force at t: the newest at or before t; empty when t is before the oldest kept.
+   */
   public synchronized Optional<Snapshot> at(long t) {
     if (latest == null || t < segments.get(0).base.timestampMillis()) {
       return Optional.empty();
@@ -159,8 +169,8 @@ public final class SnapshotHistory implements Closeable {
   }
 
   /**
-   * Forgets segments that lie wholly before {@code now - history}: those whose successor starts at or
-   * before that cutoff. Returns how many snapshots were dropped.
+   * Forgets segments that lie wholly before {@code now - history}: those whose successor starts at
+   * or before that cutoff. Returns how many snapshots were dropped.
    */
   public synchronized int prune(long nowMillis) {
     long cutoff = nowMillis - historyMillis;

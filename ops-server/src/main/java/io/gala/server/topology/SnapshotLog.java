@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The snapshot history on disk: append-only segment files {@code topology-<ms>.seg} under a data
- * directory, each a magic header, one full snapshot, then the deltas that follow it. Every record is
- * {@code [int length][int crc32][payload]} and forced to disk when written, so a crash loses at most
- * the record being written: on load a torn or corrupt tail is cut off (and counted) and the rest kept.
- * Retention deletes whole segments.
+ * directory, each a magic header, one full snapshot, then the deltas that follow it. Every record
+ * is {@code [int length][int crc32][payload]} and forced to disk when written, so a crash loses at
+ * most the record being written: on load a torn or corrupt tail is cut off (and counted) and the
+ * rest kept. Retention deletes whole segments.
  */
 final class SnapshotLog implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotLog.class);
@@ -41,11 +41,17 @@ final class SnapshotLog implements Closeable {
     Files.createDirectories(dir);
   }
 
-  /** Reads every segment, oldest first, cutting off corrupt tails; unreadable segments are set aside. */
+  /**
+   * Reads every segment, oldest first, cutting off corrupt tails; unreadable segments are set
+   * aside.
+   */
   List<Segment> load() throws IOException {
     List<Path> files;
     try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> p.getFileName().toString().matches("topology-\\d+\\.seg")).sorted().toList();
+      files =
+          s.filter(p -> p.getFileName().toString().matches("topology-\\d+\\.seg"))
+              .sorted()
+              .toList();
     }
     List<Segment> out = new ArrayList<>();
     for (Path f : files) {
@@ -80,8 +86,12 @@ final class SnapshotLog implements Closeable {
         boolean fits = d != null && (base == null ? d.full() != null : d.delta() != null);
         if (!fits) {
           corruptRecords++;
-          LOG.warn("snapshot file {}: corrupt or torn record at byte {} of {}; cutting the file there "
-              + "(history after it is lost, before it kept)", f, pos, size);
+          LOG.warn(
+              "snapshot file {}: corrupt or torn record at byte {} of {}; cutting the file there "
+                  + "(history after it is lost, before it kept)",
+              f,
+              pos,
+              size);
           ch.truncate(pos);
           break;
         }

@@ -10,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes a snapshot of the builder every period, appends it to the history, prunes what is older than
- * the history and tells the listeners. One thread; a failed snapshot is logged and counted, and the next
- * one is taken on time.
+ * Takes a snapshot of the builder every period, appends it to the history, prunes what is older
+ * than the history and tells the listeners. One thread; a failed snapshot is logged and counted,
+ * and the next one is taken on time.
  */
 public final class SnapshotTaker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotTaker.class);
@@ -25,7 +25,10 @@ public final class SnapshotTaker implements AutoCloseable {
   private volatile long lastBuildNanos;
   private ScheduledExecutorService executor;
 
-  public SnapshotTaker(TopologyBuilder builder, SnapshotHistory history, List<SnapshotListener> listeners,
+  public SnapshotTaker(
+      TopologyBuilder builder,
+      SnapshotHistory history,
+      List<SnapshotListener> listeners,
       LongSupplier clock) {
     this.builder = builder;
     this.history = history;
@@ -55,12 +58,15 @@ public final class SnapshotTaker implements AutoCloseable {
     if (executor != null) {
       return;
     }
-    executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread th = new Thread(r, "topology-snapshot");
-      th.setDaemon(true);
-      return th;
-    });
-    executor.scheduleAtFixedRate(this::safeSnapshot, initialDelayMillis, periodMillis, TimeUnit.MILLISECONDS);
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread th = new Thread(r, "topology-snapshot");
+              th.setDaemon(true);
+              return th;
+            });
+    executor.scheduleAtFixedRate(
+        this::safeSnapshot, initialDelayMillis, periodMillis, TimeUnit.MILLISECONDS);
   }
 
   private void safeSnapshot() {
@@ -68,8 +74,10 @@ public final class SnapshotTaker implements AutoCloseable {
       takeSnapshot();
     } catch (RuntimeException e) {
       failures.incrementAndGet();
-      LOG.error("topology snapshot failed; the next one is taken on schedule (counted in "
-          + "gala_server_topology_snapshot_failures_total)", e);
+      LOG.error(
+          "topology snapshot failed; the next one is taken on schedule (counted in "
+              + "gala_server_topology_snapshot_failures_total)",
+          e);
     }
   }
 

@@ -11,9 +11,9 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Keeps what every agent currently reports and turns it into a {@link Snapshot} on demand. An agent not
- * heard from for {@code agentTimeout} (server clock) ages out with all its entities; an entity not
- * refreshed for {@code entityTtl} (its agent's clock) ages out; an entity whose name is in
+ * Keeps what every agent currently reports and turns it into a {@link Snapshot} on demand. An agent
+ * not heard from for {@code agentTimeout} (server clock) ages out with all its entities; an entity
+ * not refreshed for {@code entityTtl} (its agent's clock) ages out; an entity whose name is in
  * {@code absentMeansGone} is gone as soon as a newer sample of its kind arrives without it.
  */
 public final class TopologyBuilder implements IngestListener {
@@ -29,7 +29,10 @@ public final class TopologyBuilder implements IngestListener {
     this.absentMeansGone = Set.copyOf(absentMeansGone);
   }
 
-  /** Defaults: agents silent for 60 s and entities not refreshed for 60 s age out; closed tcp_links at once. */
+  /**
+   * Defaults: agents silent for 60 s and entities not refreshed for 60 s age out; closed tcp_links
+   * at once.
+   */
   public static TopologyBuilder withDefaults() {
     return new TopologyBuilder(Duration.ofSeconds(60), Duration.ofSeconds(60), Set.of("tcp_link"));
   }
@@ -50,8 +53,8 @@ public final class TopologyBuilder implements IngestListener {
   }
 
   /**
-   * The topology now: every live agent's present entities and their relations. Agents silent for longer
-   * than the timeout are forgotten here.
+   * The topology now: every live agent's present entities and their relations. Agents silent for
+   * longer than the timeout are forgotten here.
    */
   public Snapshot snapshot(long nowMillis) {
     Map<String, List<Observation>> byMachine = new TreeMap<>();
@@ -68,7 +71,10 @@ public final class TopologyBuilder implements IngestListener {
     return s;
   }
 
-  /** Lets the next snapshot share unchanged nodes with this one (e.g. the last one loaded after a restart). */
+  /**
+   * Lets the next snapshot share unchanged nodes with this one (e.g. the last one loaded after a
+   * restart).
+   */
   public void continueFrom(Snapshot last) {
     previous = last;
   }

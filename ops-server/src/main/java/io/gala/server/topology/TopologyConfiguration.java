@@ -6,7 +6,9 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires the topology: builder (an ingest listener), persisted history and the snapshot schedule. */
+/**
+ * Wires the topology: builder (an ingest listener), persisted history and the snapshot schedule.
+ */
 @Configuration(proxyBeanMethods = false)
 class TopologyConfiguration {
 
@@ -23,13 +25,17 @@ class TopologyConfiguration {
     try {
       return SnapshotHistory.open(p.dataPath(), p.history(), p.checkpointEvery());
     } catch (IOException e) {
-      throw new IOException("cannot open the topology history under " + p.dataPath().toAbsolutePath()
-          + ": check that the directory is writable, or set gala.topology.data-dir", e);
+      throw new IOException(
+          "cannot open the topology history under "
+              + p.dataPath().toAbsolutePath()
+              + ": check that the directory is writable, or set gala.topology.data-dir",
+          e);
     }
   }
 
   @Bean(destroyMethod = "close")
-  SnapshotTaker snapshotTaker(TopologyBuilder builder, SnapshotHistory history, List<SnapshotListener> listeners) {
+  SnapshotTaker snapshotTaker(
+      TopologyBuilder builder, SnapshotHistory history, List<SnapshotListener> listeners) {
     return new SnapshotTaker(builder, history, listeners, System::currentTimeMillis);
   }
 

@@ -5,11 +5,17 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * What appeared and what went between two snapshots, at one level: entities added, removed and changed
- * (same id, other attributes), edges added and removed. Lists are sorted by id or key.
+ * What appeared and what went between two snapshots, at one level: entities added, removed and
+ * changed (same id, other attributes), edges added and removed. Lists are sorted by id or key.
  */
-public record TopologyDiff(long fromMillis, long toMillis, List<Node> addedNodes, List<Node> removedNodes,
-    List<Node> changedNodes, List<Edge> addedEdges, List<Edge> removedEdges) {
+public record TopologyDiff(
+    long fromMillis,
+    long toMillis,
+    List<Node> addedNodes,
+    List<Node> removedNodes,
+    List<Node> changedNodes,
+    List<Edge> addedEdges,
+    List<Edge> removedEdges) {
 
   /** The difference from {@code a} to {@code b}, both already filtered to the level wanted. */
   public static TopologyDiff between(Snapshot a, Snapshot b) {
@@ -31,6 +37,7 @@ public record TopologyDiff(long fromMillis, long toMillis, List<Node> addedNodes
     changed.sort(byId);
     appeared.sort(byKey);
     gone.sort(byKey);
-    return new TopologyDiff(a.timestampMillis(), b.timestampMillis(), added, removed, changed, appeared, gone);
+    return new TopologyDiff(
+        a.timestampMillis(), b.timestampMillis(), added, removed, changed, appeared, gone);
   }
 }

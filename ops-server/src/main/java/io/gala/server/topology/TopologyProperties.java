@@ -16,7 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param agentTimeout an agent not heard from for this long ages out with its entities
  * @param entityTtl an entity its agent has not refreshed for this long ages out
  * @param absentMeansGone entity names gone as soon as a complete sample comes without them
- * @param startupGrace wait before the first snapshot after a start, so that every agent reports once
+ * @param startupGrace wait before the first snapshot after a start, so that every agent reports
+ *     once
  */
 @ConfigurationProperties(prefix = "gala.topology", ignoreUnknownFields = false)
 public record TopologyProperties(
@@ -31,11 +32,16 @@ public record TopologyProperties(
 
   public TopologyProperties {
     if (snapshotPeriod.toMillis() < 1000) {
-      throw new IllegalArgumentException("gala.topology.snapshot-period must be at least 1s, was " + snapshotPeriod);
+      throw new IllegalArgumentException(
+          "gala.topology.snapshot-period must be at least 1s, was " + snapshotPeriod);
     }
     if (history.compareTo(snapshotPeriod) < 0) {
-      throw new IllegalArgumentException("gala.topology.history (" + history + ") is shorter than one snapshot period ("
-          + snapshotPeriod + ")");
+      throw new IllegalArgumentException(
+          "gala.topology.history ("
+              + history
+              + ") is shorter than one snapshot period ("
+              + snapshotPeriod
+              + ")");
     }
   }
 

@@ -31,8 +31,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
 /**
- * The REST API and the Prometheus endpoint of a whole server, fed through its ingest sink (the Kafka
- * adapter's entry point) and snapshotted on demand.
+ * The REST API and the Prometheus endpoint of a whole server, fed through its ingest sink (the
+ * Kafka adapter's entry point) and snapshotted on demand.
  */
 @SpringBootTest(properties = {"gala.topology.startup-grace=1h", "gala.ingest.kafka.enabled=false"})
 @AutoConfigureMockMvc
@@ -41,22 +41,19 @@ class ApiTest {
   static final String A = "aaaa-10.0.0.1";
   static final String B = "bbbb-10.0.0.2";
 
-  @TempDir
-  static Path data;
+  @TempDir static Path data;
 
   @DynamicPropertySource
   static void dataDir(DynamicPropertyRegistry r) {
     r.add("gala.topology.data-dir", () -> data.toString());
   }
 
-  @Autowired
-  MockMvc mvc;
-  @Autowired
-  Ingestor ingestor;
-  @Autowired
-  SnapshotTaker taker;
+  @Autowired MockMvc mvc;
+  @Autowired Ingestor ingestor;
+  @Autowired SnapshotTaker taker;
 
-  static IngestedRecord link(String mid, long t, int tgid, String comm, String role, int clientPort) {
+  static IngestedRecord link(
+      String mid, long t, int tgid, String comm, String role, int clientPort) {
     Map<String, String> keys = new LinkedHashMap<>();
     keys.put("tgid", String.valueOf(tgid));
     keys.put("comm", comm);
@@ -65,12 +62,19 @@ class ApiTest {
     keys.put("server_ip", "10.0.0.2");
     keys.put("client_port", String.valueOf(clientPort));
     keys.put("server_port", "6379");
-    return IngestedRecord.of(mid, "tcp_metric", "tcp_link", t, keys, Map.of(), Map.of("srtt_last", 0.0002));
+    return IngestedRecord.of(
+        mid, "tcp_metric", "tcp_link", t, keys, Map.of(), Map.of("srtt_last", 0.0002));
   }
 
   static IngestedRecord proc(String mid, long t, int tgid, String comm) {
-    return IngestedRecord.of(mid, "system_proc", "proc", t, Map.of("tgid", String.valueOf(tgid)),
-        Map.of("comm", comm, "ppid", "1"), Map.of("cpu_util", 3.0));
+    return IngestedRecord.of(
+        mid,
+        "system_proc",
+        "proc",
+        t,
+        Map.of("tgid", String.valueOf(tgid)),
+        Map.of("comm", comm, "ppid", "1"),
+        Map.of("cpu_util", 3.0));
   }
 
   void send(String mid, long seq, IngestedRecord... records) {
@@ -79,7 +83,11 @@ class ApiTest {
 
   /** Two hosts, redis-benchmark on A talking to redis-server on B over one connection. */
   Snapshot connected(long t, long seq) {
-    send(A, seq, proc(A, t, 100, "redis-benchmark"), link(A, t, 100, "redis-benchmark", "client", 40000));
+    send(
+        A,
+        seq,
+        proc(A, t, 100, "redis-benchmark"),
+        link(A, t, 100, "redis-benchmark", "client", 40000));
     send(B, seq, proc(B, t, 200, "redis-server"), link(B, t, 200, "redis-server", "server", 40000));
     return taker.takeSnapshot();
   }
@@ -95,33 +103,51 @@ class ApiTest {
         .andExpect(status().isOk())
         .andExpect(jsonPath("$.level").value("process"))
         .andExpect(jsonPath("$.at.snapshot").value(before.timestampMillis()))
-        .andExpect(jsonPath("$.edges[?(@.type=='connect' && @.from=='" + pa + "' && @.to=='" + pb + "')].detail")
-            .value(hasItem("6379")))
-        .andExpect(jsonPath("$.edges[?(@.type=='runs_on' && @.from=='" + pa + "')].to")
-            .value(hasItem(EntityIds.of(A, "host"))))
+        .andExpect(
+            jsonPath(
+                    "$.edges[?(@.type=='connect' && @.from=='"
+                        + pa
+                        + "' && @.to=='"
+                        + pb
+                        + "')].detail")
+                .value(hasItem("6379")))
+        .andExpect(
+            jsonPath("$.edges[?(@.type=='runs_on' && @.from=='" + pa + "')].to")
+                .value(hasItem(EntityIds.of(A, "host"))))
         .andExpect(jsonPath("$.nodes[?(@.id=='" + pb + "')].machine_id").value(hasItem(B)))
         .andExpect(jsonPath("$.nodes[*].type").value(not(hasItem("tcp_link"))));
 
     // The connection closes: the next sample of both agents has no tcp_link for it.
-    send(A, 2, proc(A, t + 5000, 100, "redis-benchmark"), link(A, t + 5000, 100, "redis-benchmark", "client", 40001));
+    send(
+        A,
+        2,
+        proc(A, t + 5000, 100, "redis-benchmark"),
+        link(A, t + 5000, 100, "redis-benchmark", "client", 40001));
     send(B, 2, proc(B, t + 5000, 200, "redis-server"));
     Snapshot after = taker.takeSnapshot();
 
     mvc.perform(get("/api/v1/topology").param("level", "rpc"))
         .andExpect(jsonPath("$.edges[*].type").value(not(hasItem("is_peer"))));
-    mvc.perform(get("/api/v1/topology/diff").param("from", String.valueOf(before.timestampMillis()))
-            .param("to", String.valueOf(after.timestampMillis())).param("level", "rpc"))
+    mvc.perform(
+            get("/api/v1/topology/diff")
+                .param("from", String.valueOf(before.timestampMillis()))
+                .param("to", String.valueOf(after.timestampMillis()))
+                .param("level", "rpc"))
         .andExpect(status().isOk())
         .andExpect(jsonPath("$.edges.removed[*].type").value(hasItem("is_peer")))
         .andExpect(jsonPath("$.edges.removed[?(@.type=='connect')].from").value(hasItem(pa)))
         .andExpect(jsonPath("$.entities.added[*].attributes.client_port").value(hasItem("40001")));
 
-    mvc.perform(get("/api/v1/entities/" + pb).param("time", String.valueOf(before.timestampMillis())))
+    mvc.perform(
+            get("/api/v1/entities/" + pb).param("time", String.valueOf(before.timestampMillis())))
         .andExpect(status().isOk())
         .andExpect(jsonPath("$.entity.type").value("proc"))
         .andExpect(jsonPath("$.relations[?(@.type=='connect')].from").value(hasItem(pa)))
         .andExpect(jsonPath("$.metrics").value(hasItem("cpu_util")));
-    mvc.perform(get("/api/v1/entities/" + pb + "/metrics").param("metric", "cpu_util").param("from", "now-1h"))
+    mvc.perform(
+            get("/api/v1/entities/" + pb + "/metrics")
+                .param("metric", "cpu_util")
+                .param("from", "now-1h"))
         .andExpect(status().isOk())
         .andExpect(jsonPath("$.series.cpu_util[0].value").value(3.0));
 
@@ -155,10 +181,10 @@ class ApiTest {
     mvc.perform(get("/api/v1/topology").param("time", "2001-01-01T00:00:00Z"))
         .andExpect(status().isNotFound())
         .andExpect(jsonPath("$.error").value(containsString("before the oldest snapshot")));
-    mvc.perform(get("/api/v1/entities/nope"))
-        .andExpect(status().isNotFound());
+    mvc.perform(get("/api/v1/entities/nope")).andExpect(status().isNotFound());
     // The good requests after the bad ones still work.
-    mvc.perform(get("/api/v1/health")).andExpect(status().isOk())
+    mvc.perform(get("/api/v1/health"))
+        .andExpect(status().isOk())
         .andExpect(jsonPath("$.bad_requests").value((int) badRequests()));
   }
 
@@ -166,15 +192,19 @@ class ApiTest {
   void describesItselfWithOpenApi() throws Exception {
     mvc.perform(get("/api/v1/openapi.json"))
         .andExpect(status().isOk())
-        .andExpect(jsonPath("$.paths['/api/v1/topology'].get.parameters[*].name").value(hasItem("level")))
+        .andExpect(
+            jsonPath("$.paths['/api/v1/topology'].get.parameters[*].name").value(hasItem("level")))
         .andExpect(jsonPath("$.paths['/api/v1/topology/diff']").exists())
         .andExpect(jsonPath("$.paths['/api/v1/entities/{id}/metrics']").exists())
         .andExpect(jsonPath("$.paths['/api/v1/health']").exists());
   }
 
   double badRequests() throws Exception {
-    String text = mvc.perform(get("/actuator/prometheus")).andReturn().getResponse().getContentAsString();
-    return text.lines().filter(l -> l.startsWith("gala_server_api_bad_requests_total"))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    String text =
+        mvc.perform(get("/actuator/prometheus")).andReturn().getResponse().getContentAsString();
+    return text.lines()
+        .filter(l -> l.startsWith("gala_server_api_bad_requests_total"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 }

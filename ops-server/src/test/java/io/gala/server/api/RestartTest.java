@@ -25,15 +25,21 @@ class RestartTest {
   static final String B = "restart-b-10.0.0.2";
 
   static ConfigurableApplicationContext start(Path data) {
-    return new SpringApplicationBuilder(OpsServer.class).run("--server.port=0", "--gala.ingest.kafka.enabled=false",
-        "--gala.topology.startup-grace=1h", "--gala.topology.data-dir=" + data);
+    return new SpringApplicationBuilder(OpsServer.class)
+        .run(
+            "--server.port=0",
+            "--gala.ingest.kafka.enabled=false",
+            "--gala.topology.startup-grace=1h",
+            "--gala.topology.data-dir=" + data);
   }
 
   static String get(ConfigurableApplicationContext ctx, String path) throws Exception {
     int port = Integer.parseInt(ctx.getEnvironment().getProperty("local.server.port"));
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
     return r.body();
   }
@@ -44,21 +50,39 @@ class RestartTest {
     try (ConfigurableApplicationContext first = start(data)) {
       long t = System.currentTimeMillis() - 2000;
       Ingestor ingestor = first.getBean(Ingestor.class);
-      ingestor.accept(new IngestedBatch(A, 1, 1, List.of(ApiTest.proc(A, t, 100, "redis-benchmark"),
-          ApiTest.link(A, t, 100, "redis-benchmark", "client", 40000))));
-      ingestor.accept(new IngestedBatch(B, 1, 1, List.of(ApiTest.proc(B, t, 200, "redis-server"),
-          ApiTest.link(B, t, 200, "redis-server", "server", 40000))));
+      ingestor.accept(
+          new IngestedBatch(
+              A,
+              1,
+              1,
+              List.of(
+                  ApiTest.proc(A, t, 100, "redis-benchmark"),
+                  ApiTest.link(A, t, 100, "redis-benchmark", "client", 40000))));
+      ingestor.accept(
+          new IngestedBatch(
+              B,
+              1,
+              1,
+              List.of(
+                  ApiTest.proc(B, t, 200, "redis-server"),
+                  ApiTest.link(B, t, 200, "redis-server", "server", 40000))));
       Snapshot s = first.getBean(SnapshotTaker.class).takeSnapshot();
       before = s.timestampMillis();
-      assertThat(get(first, "/api/v1/topology?level=process&time=" + before)).contains("\"connect\"");
+      assertThat(get(first, "/api/v1/topology?level=process&time=" + before))
+          .contains("\"connect\"");
     }
 
     try (ConfigurableApplicationContext second = start(data)) {
       // No agent has reported since the restart: the past comes from the persisted history only.
       String body = get(second, "/api/v1/topology?level=process&time=" + before);
-      assertThat(body).contains("\"snapshot\":" + before)
-          .contains("{\"type\":\"connect\",\"from\":\"" + EntityIds.of(A, "proc", "100") + "\",\"to\":\""
-              + EntityIds.of(B, "proc", "200") + "\",\"detail\":\"6379\"}");
+      assertThat(body)
+          .contains("\"snapshot\":" + before)
+          .contains(
+              "{\"type\":\"connect\",\"from\":\""
+                  + EntityIds.of(A, "proc", "100")
+                  + "\",\"to\":\""
+                  + EntityIds.of(B, "proc", "200")
+                  + "\",\"detail\":\"6379\"}");
       assertThat(get(second, "/api/v1/topology/snapshots")).contains(String.valueOf(before));
     }
   }

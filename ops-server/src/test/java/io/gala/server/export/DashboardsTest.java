@@ -36,7 +36,9 @@ class DashboardsTest {
         JsonNode d = json.readTree(f.toFile());
         for (JsonNode p : d.get("panels")) {
           for (JsonNode t : p.path("targets")) {
-            out.add(new Query(f.getFileName().toString(), p.get("title").asText(), t.get("expr").asText()));
+            out.add(
+                new Query(
+                    f.getFileName().toString(), p.get("title").asText(), t.get("expr").asText()));
           }
         }
       }
@@ -46,7 +48,8 @@ class DashboardsTest {
 
   /** The query as Prometheus sees it once Grafana has substituted the variables for "All". */
   static String substituted(String expr) {
-    return expr.replace("${types:regex}", "host|appinstance|proc|container").replace("$__rate_interval", "1m")
+    return expr.replace("${types:regex}", "host|appinstance|proc|container")
+        .replace("$__rate_interval", "1m")
         .replaceAll("\\$\\w+", ".*");
   }
 
@@ -54,29 +57,52 @@ class DashboardsTest {
   void everyPanelQueriesGalaSeriesThroughTheDatasourceVariable() throws IOException {
     List<Query> queries = queries();
     assertThat(queries).hasSizeGreaterThan(40);
-    assertThat(queries).extracting(Query::dashboard).contains("node-overview.json", "tcp-links.json",
-        "block-io.json", "processes-containers.json", "topology.json");
+    assertThat(queries)
+        .extracting(Query::dashboard)
+        .contains(
+            "node-overview.json",
+            "tcp-links.json",
+            "block-io.json",
+            "processes-containers.json",
+            "topology.json");
     for (Query q : queries) {
-      assertThat(q.expr()).as("%s / %s", q.dashboard(), q.panel()).containsPattern("gala_(gopher|server|topology)_");
+      assertThat(q.expr())
+          .as("%s / %s", q.dashboard(), q.panel())
+          .containsPattern("gala_(gopher|server|topology)_");
     }
-    String tcp = queries.stream().filter(q -> q.dashboard().equals("tcp-links.json")).map(Query::expr).toList().toString();
-    assertThat(tcp).contains("gala_gopher_tcp_link_srtt_seconds_bucket", "gala_gopher_tcp_link_retran_packets",
-        "gala_gopher_tcp_link_drops", "gala_gopher_tcp_drop_packets");
+    String tcp =
+        queries.stream()
+            .filter(q -> q.dashboard().equals("tcp-links.json"))
+            .map(Query::expr)
+            .toList()
+            .toString();
+    assertThat(tcp)
+        .contains(
+            "gala_gopher_tcp_link_srtt_seconds_bucket",
+            "gala_gopher_tcp_link_retran_packets",
+            "gala_gopher_tcp_link_drops",
+            "gala_gopher_tcp_drop_packets");
   }
 
-  /** Tables whose probe is not on this branch yet: names as the tcp branch declares them (TcpLinkTable). */
-  static final List<String> PENDING_TABLES = List.of("gala_gopher_tcp_link_", "gala_gopher_tcp_drop_");
+  /**
+   * Tables whose probe is not on this branch yet: names as the tcp branch declares them
+   * (TcpLinkTable).
+   */
+  static final List<String> PENDING_TABLES =
+      List.of("gala_gopher_tcp_link_", "gala_gopher_tcp_drop_");
 
   @Test
   void everyAgentMetricADashboardQueriesIsDeclaredByAProbe() throws IOException {
     String declared = Files.readString(Path.of("..", "docs", "metrics.md"));
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("gala_gopher_\\w+").matcher(
-        queries().stream().map(Query::expr).reduce("", (a, b) -> a + "\n" + b));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("gala_gopher_\\w+")
+            .matcher(queries().stream().map(Query::expr).reduce("", (a, b) -> a + "\n" + b));
     java.util.Set<String> missing = new java.util.TreeSet<>();
     while (m.find()) {
       String name = m.group();
       String histogram = name.replaceAll("_(bucket|sum|count)$", "");
-      if (!declared.contains("`" + name + "`") && !declared.contains("`" + histogram + "` | histogram")
+      if (!declared.contains("`" + name + "`")
+          && !declared.contains("`" + histogram + "` | histogram")
           && PENDING_TABLES.stream().noneMatch(name::startsWith)) {
         missing.add(name);
       }
@@ -86,18 +112,26 @@ class DashboardsTest {
 
   @Test
   void prometheusParsesEveryQueryAndTheScrapeConfig(@TempDir Path tmp) throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/promtool")),
+    assumeTrue(
+        Files.isExecutable(Path.of("/usr/bin/promtool")),
         "promtool not installed: apt-get install prometheus (Debian) to check the dashboard queries");
     StringBuilder rules = new StringBuilder("groups:\n- name: dashboards\n  rules:\n");
     int n = 0;
     for (Query q : queries()) {
       String e = substituted(q.expr()).replace("\\", "\\\\").replace("\"", "\\\"");
-      rules.append("  - record: gala:dashboard_query_").append(n++).append("\n    expr: \"").append(e).append("\"\n");
+      rules
+          .append("  - record: gala:dashboard_query_")
+          .append(n++)
+          .append("\n    expr: \"")
+          .append(e)
+          .append("\"\n");
     }
     Path file = tmp.resolve("rules.yml");
     Files.writeString(file, rules);
-    assertThat(promtool("check", "rules", file.toString())).contains("SUCCESS: " + n + " rules found");
-    assertThat(promtool("check", "config", "--syntax-only", PROMETHEUS_CONFIG.toString())).contains("SUCCESS");
+    assertThat(promtool("check", "rules", file.toString()))
+        .contains("SUCCESS: " + n + " rules found");
+    assertThat(promtool("check", "config", "--syntax-only", PROMETHEUS_CONFIG.toString()))
+        .contains("SUCCESS");
   }
 
   static String promtool(String... args) throws Exception {

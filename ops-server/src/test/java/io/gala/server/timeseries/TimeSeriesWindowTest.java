@@ -13,7 +13,13 @@ class TimeSeriesWindowTest {
   static final long T0 = 1_760_000_000_000L;
 
   static IngestedRecord proc(int tgid, long t, double cpu) {
-    return IngestedRecord.of("m", "system_proc", "proc", t, Map.of("tgid", String.valueOf(tgid)), Map.of(),
+    return IngestedRecord.of(
+        "m",
+        "system_proc",
+        "proc",
+        t,
+        Map.of("tgid", String.valueOf(tgid)),
+        Map.of(),
         Map.of("cpu_util", cpu, "fd_count", Double.NaN));
   }
 
@@ -40,7 +46,9 @@ class TimeSeriesWindowTest {
     w.add(proc(2, T0, 5));
 
     assertThat(w.range("m_proc_1", Set.of("cpu_util"), 0, Long.MAX_VALUE).get("cpu_util"))
-        .hasSize(7).first().isEqualTo(new Point(T0 + 930_000, 93));
+        .hasSize(7)
+        .first()
+        .isEqualTo(new Point(T0 + 930_000, 93));
     assertThat(w.evict(T0 + 990_000)).isEqualTo(1);
     assertThat(w.metrics("m_proc_2")).isEmpty();
     assertThat(w.entityCount()).isEqualTo(1);
@@ -62,12 +70,23 @@ class TimeSeriesWindowTest {
   @Test
   void histogramsKeepTheirSumAndCount() {
     TimeSeriesWindow w = new TimeSeriesWindow(Duration.ofSeconds(60), Duration.ofSeconds(10), 100);
-    w.add(new IngestedRecord("m", "io_latency", "block", T0, Map.of("major", "8"), Map.of(), Map.of(),
-        Map.of("latency", new IngestedHistogram(new double[] {0.001, Double.POSITIVE_INFINITY},
-            new long[] {3, 1}, 0.5, 4))));
+    w.add(
+        new IngestedRecord(
+            "m",
+            "io_latency",
+            "block",
+            T0,
+            Map.of("major", "8"),
+            Map.of(),
+            Map.of(),
+            Map.of(
+                "latency",
+                new IngestedHistogram(
+                    new double[] {0.001, Double.POSITIVE_INFINITY}, new long[] {3, 1}, 0.5, 4))));
 
     assertThat(w.metrics("m_block_8")).containsExactly("latency_count", "latency_sum");
-    assertThat(w.range("m_block_8", Set.of("latency_count"), 0, Long.MAX_VALUE).get("latency_count"))
+    assertThat(
+            w.range("m_block_8", Set.of("latency_count"), 0, Long.MAX_VALUE).get("latency_count"))
         .containsExactly(new Point(T0, 4));
   }
 }

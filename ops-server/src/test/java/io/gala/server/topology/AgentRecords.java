@@ -28,13 +28,26 @@ final class AgentRecords {
     labels.put("cmdline", "/usr/bin/" + comm);
     labels.put("ppid", String.valueOf(ppid));
     labels.put("container_id", containerId);
-    records.add(IngestedRecord.of(machineId, "system_proc", "proc", t, Map.of("tgid", String.valueOf(tgid)),
-        labels, Map.of("cpu_util", 1.0)));
+    records.add(
+        IngestedRecord.of(
+            machineId,
+            "system_proc",
+            "proc",
+            t,
+            Map.of("tgid", String.valueOf(tgid)),
+            labels,
+            Map.of("cpu_util", 1.0)));
     return this;
   }
 
   /** A tcp_link as the agent of one end sees it (role "client" or "server"). */
-  AgentRecords link(int tgid, String comm, String role, String clientIp, int clientPort, String serverIp,
+  AgentRecords link(
+      int tgid,
+      String comm,
+      String role,
+      String clientIp,
+      int clientPort,
+      String serverIp,
       int serverPort) {
     Map<String, String> keys = new LinkedHashMap<>();
     keys.put("tgid", String.valueOf(tgid));
@@ -46,8 +59,15 @@ final class AgentRecords {
     keys.put("client_port", String.valueOf(clientPort));
     keys.put("server_port", String.valueOf(serverPort));
     keys.put("protocol", "2");
-    records.add(IngestedRecord.of(machineId, "tcp_metric", "tcp_link", t, keys, Map.of(),
-        Map.of("rx_bytes", 100.0, "tx_bytes", 200.0)));
+    records.add(
+        IngestedRecord.of(
+            machineId,
+            "tcp_metric",
+            "tcp_link",
+            t,
+            keys,
+            Map.of(),
+            Map.of("rx_bytes", 100.0, "tx_bytes", 200.0)));
     return this;
   }
 
@@ -55,14 +75,28 @@ final class AgentRecords {
     Map<String, String> keys = new LinkedHashMap<>();
     keys.put("major", major);
     keys.put("first_minor", minor);
-    records.add(IngestedRecord.of(machineId, "io_count", "block", t, keys,
-        Map.of("blk_name", blkName, "disk_name", diskName), Map.of("read_bytes", 4096.0)));
+    records.add(
+        IngestedRecord.of(
+            machineId,
+            "io_count",
+            "block",
+            t,
+            keys,
+            Map.of("blk_name", blkName, "disk_name", diskName),
+            Map.of("read_bytes", 4096.0)));
     return this;
   }
 
   AgentRecords fs(String mount, String fsname, String fstype) {
-    records.add(IngestedRecord.of(machineId, "system_df", "fs", t, Map.of("MountOn", mount),
-        Map.of("Fsname", fsname, "Fstype", fstype), Map.of("UsePer", 10.0)));
+    records.add(
+        IngestedRecord.of(
+            machineId,
+            "system_df",
+            "fs",
+            t,
+            Map.of("MountOn", mount),
+            Map.of("Fsname", fsname, "Fstype", fstype),
+            Map.of("UsePer", 10.0)));
     return this;
   }
 

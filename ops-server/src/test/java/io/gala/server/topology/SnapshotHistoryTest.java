@@ -19,7 +19,9 @@ class SnapshotHistoryTest {
   static final long T0 = 1_760_000_000_000L;
   static final Duration DAY = Duration.ofDays(1);
 
-  /** Snapshot i has host h, procs p0..p(i) and an edge p(i-1) -> p(i): something changes every time. */
+  /**
+   * Snapshot i has host h, procs p0..p(i) and an edge p(i-1) -> p(i): something changes every time.
+   */
   static Snapshot snapshot(int i) {
     List<Node> nodes = new ArrayList<>();
     List<Edge> edges = new ArrayList<>();
@@ -68,9 +70,12 @@ class SnapshotHistoryTest {
 
     assertThat(d.addedNodes()).extracting(Node::id).containsExactly("p3");
     assertThat(d.removedNodes()).isEmpty();
-    assertThat(d.addedEdges()).extracting(Edge::key).containsExactly("connect|p2|p3|80", "runs_on|p3|h|");
+    assertThat(d.addedEdges())
+        .extracting(Edge::key)
+        .containsExactly("connect|p2|p3|80", "runs_on|p3|h|");
     assertThat(d.removedEdges()).extracting(Edge::key).containsExactly("connect|p1|p2|80");
-    assertThat(TopologyDiff.between(snapshot(3), snapshot(2)).removedNodes()).extracting(Node::id)
+    assertThat(TopologyDiff.between(snapshot(3), snapshot(2)).removedNodes())
+        .extracting(Node::id)
         .containsExactly("p3");
   }
 
@@ -98,7 +103,8 @@ class SnapshotHistoryTest {
   }
 
   @Test
-  void aTornRecordIsCutOffAndCountedAndEverythingBeforeItKept(@TempDir Path dir) throws IOException {
+  void aTornRecordIsCutOffAndCountedAndEverythingBeforeItKept(@TempDir Path dir)
+      throws IOException {
     try (SnapshotHistory h = SnapshotHistory.open(dir, DAY, 100)) {
       for (int i = 0; i < 5; i++) {
         h.append(snapshot(i));
@@ -144,7 +150,8 @@ class SnapshotHistoryTest {
       long now = T0 + 9 * 15_000L;
       int dropped = h.prune(now);
 
-      // Segments start at 0, 30, 60, 90, 120 s; the cutoff is 75 s: the segment from 60 s holds it, the
+      // Segments start at 0, 30, 60, 90, 120 s; the cutoff is 75 s: the segment from 60 s holds it,
+      // the
       // two before it go.
       assertThat(dropped).isEqualTo(4);
       assertThat(h.at(now - 60_000)).isPresent();
@@ -160,7 +167,14 @@ class SnapshotHistoryTest {
   void aDeltaTurnsOneSnapshotIntoTheNext() {
     SnapshotDelta d = SnapshotDelta.between(snapshot(4), snapshot(5));
     assertSame(d.applyTo(snapshot(4)), snapshot(5));
-    assertThat(SnapshotDelta.between(snapshot(5), Snapshot.of(snapshot(5).timestampMillis() + 1,
-        snapshot(5).nodes().values(), snapshot(5).edges().values())).isEmpty()).isTrue();
+    assertThat(
+            SnapshotDelta.between(
+                    snapshot(5),
+                    Snapshot.of(
+                        snapshot(5).timestampMillis() + 1,
+                        snapshot(5).nodes().values(),
+                        snapshot(5).edges().values()))
+                .isEmpty())
+        .isTrue();
   }
 }

@@ -22,7 +22,8 @@ class TopologyBuilderTest {
   }
 
   static boolean has(Snapshot s, Relation r, String from, String to) {
-    return s.edges().values().stream().anyMatch(e -> e.type() == r && e.from().equals(from) && e.to().equals(to));
+    return s.edges().values().stream()
+        .anyMatch(e -> e.type() == r && e.from().equals(from) && e.to().equals(to));
   }
 
   static List<Edge> edges(Snapshot s, Relation r) {
@@ -32,10 +33,14 @@ class TopologyBuilderTest {
   @Test
   void matchesTheTwoEndsOfAConnectionAcrossTwoMachines() {
     TopologyBuilder b = TopologyBuilder.withDefaults();
-    new AgentRecords(A, T0).proc(100, "redis-benchmark", 1)
-        .link(100, "redis-benchmark", "client", "10.0.0.1", 40000, "10.0.0.2", 6379).to(b);
-    new AgentRecords(B, T0).proc(200, "redis-server", 1)
-        .link(200, "redis-server", "server", "10.0.0.1", 40000, "10.0.0.2", 6379).to(b);
+    new AgentRecords(A, T0)
+        .proc(100, "redis-benchmark", 1)
+        .link(100, "redis-benchmark", "client", "10.0.0.1", 40000, "10.0.0.2", 6379)
+        .to(b);
+    new AgentRecords(B, T0)
+        .proc(200, "redis-server", 1)
+        .link(200, "redis-server", "server", "10.0.0.1", 40000, "10.0.0.2", 6379)
+        .to(b);
 
     Snapshot s = b.snapshot(T0 + 1000);
 
@@ -55,10 +60,15 @@ class TopologyBuilderTest {
   @Test
   void liftsConnectToProcessAppInstanceContainerAndHost() {
     TopologyBuilder b = TopologyBuilder.withDefaults();
-    new AgentRecords(A, T0).proc(100, "app", 1, "aaaaaaaaaaaa")
-        .link(100, "app", "client", "10.0.0.1", 40001, "10.0.0.2", 5432).to(b);
-    new AgentRecords(B, T0).proc(200, "postgres", 1, "bbbbbbbbbbbb").proc(201, "postgres", 200, "bbbbbbbbbbbb")
-        .link(201, "postgres", "server", "10.0.0.1", 40001, "10.0.0.2", 5432).to(b);
+    new AgentRecords(A, T0)
+        .proc(100, "app", 1, "aaaaaaaaaaaa")
+        .link(100, "app", "client", "10.0.0.1", 40001, "10.0.0.2", 5432)
+        .to(b);
+    new AgentRecords(B, T0)
+        .proc(200, "postgres", 1, "bbbbbbbbbbbb")
+        .proc(201, "postgres", 200, "bbbbbbbbbbbb")
+        .link(201, "postgres", "server", "10.0.0.1", 40001, "10.0.0.2", 5432)
+        .to(b);
 
     Snapshot s = b.snapshot(T0 + 1000);
 
@@ -66,22 +76,37 @@ class TopologyBuilderTest {
     String appB = EntityIds.of(B, "appinstance", "bbbbbbbbbbbb_postgres_5432");
     assertThat(has(s, Relation.CONNECT, proc(A, 100), proc(B, 201))).isTrue();
     assertThat(has(s, Relation.CONNECT, appA, appB)).isTrue();
-    assertThat(has(s, Relation.CONNECT, EntityIds.of(A, "container", "aaaaaaaaaaaa"),
-        EntityIds.of(B, "container", "bbbbbbbbbbbb"))).isTrue();
+    assertThat(
+            has(
+                s,
+                Relation.CONNECT,
+                EntityIds.of(A, "container", "aaaaaaaaaaaa"),
+                EntityIds.of(B, "container", "bbbbbbbbbbbb")))
+        .isTrue();
     assertThat(has(s, Relation.CONNECT, host(A), host(B))).isTrue();
-    assertThat(has(s, Relation.BELONGS_TO, proc(B, 201), EntityIds.of(B, "container", "bbbbbbbbbbbb"))).isTrue();
-    assertThat(has(s, Relation.RUNS_ON, EntityIds.of(B, "container", "bbbbbbbbbbbb"), host(B))).isTrue();
+    assertThat(
+            has(s, Relation.BELONGS_TO, proc(B, 201), EntityIds.of(B, "container", "bbbbbbbbbbbb")))
+        .isTrue();
+    assertThat(has(s, Relation.RUNS_ON, EntityIds.of(B, "container", "bbbbbbbbbbbb"), host(B)))
+        .isTrue();
   }
 
   @Test
   void groupsPostgresBackendsUnderTheirPostmasterAsOneAppInstance() {
     TopologyBuilder b = TopologyBuilder.withDefaults();
-    new AgentRecords(A, T0).proc(1, "systemd", 0).proc(500, "postgres", 1).proc(501, "postgres", 500)
-        .proc(502, "postgres", 500).proc(600, "pgbench", 1).proc(700, "nginx", 1).proc(701, "nginx", 700)
+    new AgentRecords(A, T0)
+        .proc(1, "systemd", 0)
+        .proc(500, "postgres", 1)
+        .proc(501, "postgres", 500)
+        .proc(502, "postgres", 500)
+        .proc(600, "pgbench", 1)
+        .proc(700, "nginx", 1)
+        .proc(701, "nginx", 700)
         .link(600, "pgbench", "client", "127.0.0.1", 41000, "127.0.0.1", 5432)
         .link(600, "pgbench", "client", "127.0.0.1", 41001, "127.0.0.1", 5432)
         .link(501, "postgres", "server", "127.0.0.1", 41000, "127.0.0.1", 5432)
-        .link(502, "postgres", "server", "127.0.0.1", 41001, "127.0.0.1", 5432).to(b);
+        .link(502, "postgres", "server", "127.0.0.1", 41001, "127.0.0.1", 5432)
+        .to(b);
 
     Snapshot s = b.snapshot(T0 + 1000);
 
@@ -97,7 +122,8 @@ class TopologyBuilderTest {
     assertThat(has(s, Relation.CONNECT, pgbench, pg)).isTrue();
     assertThat(has(s, Relation.CONNECT, proc(A, 600), proc(A, 501))).isTrue();
     assertThat(has(s, Relation.CONNECT, proc(A, 600), proc(A, 502))).isTrue();
-    assertThat(s.edges().values()).noneMatch(e -> e.type() == Relation.CONNECT && e.from().equals(e.to()));
+    assertThat(s.edges().values())
+        .noneMatch(e -> e.type() == Relation.CONNECT && e.from().equals(e.to()));
   }
 
   @Test
@@ -105,7 +131,8 @@ class TopologyBuilderTest {
     TopologyBuilder b = TopologyBuilder.withDefaults();
     new AgentRecords(A, T0)
         .link(501, "postgres", "server", "10.0.0.9", 41000, "10.0.0.1", 5432)
-        .link(502, "postgres", "server", "10.0.0.9", 41001, "10.0.0.1", 5432).to(b);
+        .link(502, "postgres", "server", "10.0.0.9", 41001, "10.0.0.1", 5432)
+        .to(b);
 
     Snapshot s = b.snapshot(T0 + 1000);
 
@@ -129,14 +156,21 @@ class TopologyBuilderTest {
   void anEdgeIsGoneFromTheNextSnapshotAfterItsConnectionCloses() {
     TopologyBuilder b = TopologyBuilder.withDefaults();
     for (AgentRecords r : List.of(new AgentRecords(A, T0), new AgentRecords(B, T0))) {
-      (r.machineId.equals(A) ? r.link(100, "cli", "client", "10.0.0.1", 40000, "10.0.0.2", 80)
-          : r.link(200, "srv", "server", "10.0.0.1", 40000, "10.0.0.2", 80)).to(b);
+      (r.machineId.equals(A)
+              ? r.link(100, "cli", "client", "10.0.0.1", 40000, "10.0.0.2", 80)
+              : r.link(200, "srv", "server", "10.0.0.1", 40000, "10.0.0.2", 80))
+          .to(b);
     }
     assertThat(edges(b.snapshot(T0 + 1000), Relation.IS_PEER)).hasSize(1);
 
-    // Next sample: the connection closed, both agents report their other connections but not this one.
-    new AgentRecords(A, T0 + 5000).link(100, "cli", "client", "10.0.0.1", 40002, "10.0.0.3", 80).to(b);
-    new AgentRecords(B, T0 + 5000).link(200, "srv", "server", "10.0.0.7", 40003, "10.0.0.2", 80).to(b);
+    // Next sample: the connection closed, both agents report their other connections but not this
+    // one.
+    new AgentRecords(A, T0 + 5000)
+        .link(100, "cli", "client", "10.0.0.1", 40002, "10.0.0.3", 80)
+        .to(b);
+    new AgentRecords(B, T0 + 5000)
+        .link(200, "srv", "server", "10.0.0.7", 40003, "10.0.0.2", 80)
+        .to(b);
     Snapshot after = b.snapshot(T0 + 6000);
 
     assertThat(edges(after, Relation.IS_PEER)).isEmpty();
@@ -147,16 +181,22 @@ class TopologyBuilderTest {
   @Test
   void aSampleSplitInPartsShowsNothingGoneUntilItsLastPartArrives() {
     TopologyBuilder b = TopologyBuilder.withDefaults();
-    new AgentRecords(A, T0).link(100, "cli", "client", "10.0.0.1", 40000, "10.0.0.2", 80)
-        .link(100, "cli", "client", "10.0.0.1", 40001, "10.0.0.2", 80).to(b);
-    new AgentRecords(A, T0 + 5000).link(100, "cli", "client", "10.0.0.1", 40000, "10.0.0.2", 80)
+    new AgentRecords(A, T0)
+        .link(100, "cli", "client", "10.0.0.1", 40000, "10.0.0.2", 80)
+        .link(100, "cli", "client", "10.0.0.1", 40001, "10.0.0.2", 80)
+        .to(b);
+    new AgentRecords(A, T0 + 5000)
+        .link(100, "cli", "client", "10.0.0.1", 40000, "10.0.0.2", 80)
         .toAsPart(b, 1, 2);
-    assertThat(b.snapshot(T0 + 6000).nodes().values()).filteredOn(n -> n.type() == EntityType.TCP_LINK)
+    assertThat(b.snapshot(T0 + 6000).nodes().values())
+        .filteredOn(n -> n.type() == EntityType.TCP_LINK)
         .hasSize(2);
 
     new AgentRecords(A, T0 + 5000).proc(100, "cli", 1).toAsPart(b, 2, 2);
-    assertThat(b.snapshot(T0 + 7000).nodes().values()).filteredOn(n -> n.type() == EntityType.TCP_LINK)
-        .singleElement().satisfies(n -> assertThat(n.attribute("client_port")).isEqualTo("40000"));
+    assertThat(b.snapshot(T0 + 7000).nodes().values())
+        .filteredOn(n -> n.type() == EntityType.TCP_LINK)
+        .singleElement()
+        .satisfies(n -> assertThat(n.attribute("client_port")).isEqualTo("40000"));
   }
 
   @Test
@@ -164,8 +204,15 @@ class TopologyBuilderTest {
     TopologyBuilder b = TopologyBuilder.withDefaults();
     new AgentRecords(A, T0).proc(100, "short", 1).proc(101, "long", 1).to(b);
     AgentRecords last = new AgentRecords(A, T0 + 5000).proc(101, "long", 1);
-    last.records.add(io.gala.server.ingest.IngestedRecord.of(A, "proc", "proc", T0 + 5000,
-        java.util.Map.of("tgid", "100"), java.util.Map.of("comm", "short"), java.util.Map.of("exited", 1.0)));
+    last.records.add(
+        io.gala.server.ingest.IngestedRecord.of(
+            A,
+            "proc",
+            "proc",
+            T0 + 5000,
+            java.util.Map.of("tgid", "100"),
+            java.util.Map.of("comm", "short"),
+            java.util.Map.of("exited", 1.0)));
     last.to(b);
 
     Snapshot s = b.snapshot(T0 + 6000);
@@ -176,7 +223,8 @@ class TopologyBuilderTest {
 
   @Test
   void entitiesOfASilentAgentAgeOut() {
-    TopologyBuilder b = new TopologyBuilder(Duration.ofSeconds(30), Duration.ofSeconds(60), Set.of("tcp_link"));
+    TopologyBuilder b =
+        new TopologyBuilder(Duration.ofSeconds(30), Duration.ofSeconds(60), Set.of("tcp_link"));
     new AgentRecords(A, T0).proc(100, "a", 1).to(b);
     new AgentRecords(B, T0).proc(200, "b", 1).to(b);
     new AgentRecords(B, T0 + 25_000).proc(200, "b", 1).to(b);
@@ -190,7 +238,8 @@ class TopologyBuilderTest {
 
   @Test
   void anEntityNotRefreshedForTheTtlAgesOutWhileItsAgentLives() {
-    TopologyBuilder b = new TopologyBuilder(Duration.ofSeconds(60), Duration.ofSeconds(20), Set.of("tcp_link"));
+    TopologyBuilder b =
+        new TopologyBuilder(Duration.ofSeconds(60), Duration.ofSeconds(20), Set.of("tcp_link"));
     new AgentRecords(A, T0).proc(100, "exited", 1).proc(101, "alive", 1).to(b);
     new AgentRecords(A, T0 + 10_000).proc(101, "alive", 1).to(b);
     assertThat(b.snapshot(T0 + 10_000).node(proc(A, 100))).isNotNull();
@@ -205,8 +254,12 @@ class TopologyBuilderTest {
   @Test
   void blockBelongsToItsDiskAndStorageToItsHost() {
     TopologyBuilder b = TopologyBuilder.withDefaults();
-    new AgentRecords(A, T0).block("7", "0", "loop0", "loop0").block("8", "1", "sda1", "sda")
-        .fs("/mnt/nfs", "10.0.0.2:/export", "nfs4").fs("/", "/dev/sda1", "ext4").to(b);
+    new AgentRecords(A, T0)
+        .block("7", "0", "loop0", "loop0")
+        .block("8", "1", "sda1", "sda")
+        .fs("/mnt/nfs", "10.0.0.2:/export", "nfs4")
+        .fs("/", "/dev/sda1", "ext4")
+        .to(b);
     new AgentRecords(B, T0).proc(1, "init", 0).to(b);
 
     Snapshot s = b.snapshot(T0 + 1000);
@@ -214,19 +267,27 @@ class TopologyBuilderTest {
     String sda = EntityIds.of(A, "disk", "sda");
     assertThat(has(s, Relation.BELONGS_TO, EntityIds.of(A, "block", "8", "1"), sda)).isTrue();
     assertThat(has(s, Relation.BELONGS_TO, sda, host(A))).isTrue();
-    assertThat(edges(s, Relation.STORE_IN)).singleElement()
-        .satisfies(e -> {
-          assertThat(e.from()).isEqualTo(host(A));
-          assertThat(e.to()).isEqualTo(host(B));
-          assertThat(e.detail()).isEqualTo("/mnt/nfs");
-        });
+    assertThat(edges(s, Relation.STORE_IN))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.from()).isEqualTo(host(A));
+              assertThat(e.to()).isEqualTo(host(B));
+              assertThat(e.detail()).isEqualTo("/mnt/nfs");
+            });
   }
 
   @Test
   void levelsShowWhatTheyPromise() {
     TopologyBuilder b = TopologyBuilder.withDefaults();
-    new AgentRecords(A, T0).proc(100, "cli", 1).link(100, "cli", "client", "10.0.0.1", 40000, "10.0.0.2", 80).to(b);
-    new AgentRecords(B, T0).proc(200, "srv", 1).link(200, "srv", "server", "10.0.0.1", 40000, "10.0.0.2", 80).to(b);
+    new AgentRecords(A, T0)
+        .proc(100, "cli", 1)
+        .link(100, "cli", "client", "10.0.0.1", 40000, "10.0.0.2", 80)
+        .to(b);
+    new AgentRecords(B, T0)
+        .proc(200, "srv", 1)
+        .link(200, "srv", "server", "10.0.0.1", 40000, "10.0.0.2", 80)
+        .to(b);
     Snapshot s = b.snapshot(T0 + 1000);
 
     Snapshot hostLevel = s.view(Level.HOST);

@@ -19,15 +19,16 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The {@code baseinfo} probe: host-level CPU, memory, NICs, disks, file systems and host facts, from the
- * kernel's own text files; no eBPF. Each table is read on its own: one that fails (file missing in a
- * container, format changed) is counted in {@link #health()} and the others are still reported.
+ * The {@code baseinfo} probe: host-level CPU, memory, NICs, disks, file systems and host facts,
+ * from the kernel's own text files; no eBPF. Each table is read on its own: one that fails (file
+ * missing in a container, format changed) is counted in {@link #health()} and the others are still
+ * reported.
  *
- * <p>When the agent is scoped to a network namespace, the {@code nic} rows are that namespace's: read
- * from {@code /proc/<pid>/net/dev} of a process inside it (the file shows that process's namespace whoever
- * reads it, so no setns is needed, which a JVM could only do per thread). A namespace with
- * no process in it has no NIC rows until one appears; this is logged once. The other tables stay the
- * machine's: CPUs, memory, disks and file systems are shared by all namespaces.
+ * <p>When the agent is scoped to a network namespace, the {@code nic} rows are that namespace's:
+ * read from {@code /proc/<pid>/net/dev} of a process inside it (the file shows that process's
+ * namespace whoever reads it, so no setns is needed, which a JVM could only do per thread). A
+ * namespace with no process in it has no NIC rows until one appears; this is logged once. The other
+ * tables stay the machine's: CPUs, memory, disks and file systems are shared by all namespaces.
  */
 public final class BaseinfoProbe implements Probe {
   private static final Logger LOG = Logger.getLogger(BaseinfoProbe.class.getName());
@@ -68,8 +69,13 @@ public final class BaseinfoProbe implements Probe {
 
   @Override
   public List<TableDef> tables() {
-    return List.of(BaseinfoTables.CPU, BaseinfoTables.MEM, BaseinfoTables.NIC, BaseinfoTables.DISK,
-        BaseinfoTables.FS, BaseinfoTables.HOST);
+    return List.of(
+        BaseinfoTables.CPU,
+        BaseinfoTables.MEM,
+        BaseinfoTables.NIC,
+        BaseinfoTables.DISK,
+        BaseinfoTables.FS,
+        BaseinfoTables.HOST);
   }
 
   @Override
@@ -87,12 +93,14 @@ public final class BaseinfoProbe implements Probe {
   void sample(Consumer<Row> sink, long nowMillis) {
     table("cpu", () -> cpu.read(sink, nowMillis));
     table("mem", () -> mem.read(sink));
-    table("nic", () -> {
-      Path netDev = netDev();
-      if (netDev != null) {
-        nic.read(sink, netDev, scope.isHost(), nowMillis);
-      }
-    });
+    table(
+        "nic",
+        () -> {
+          Path netDev = netDev();
+          if (netDev != null) {
+            nic.read(sink, netDev, scope.isHost(), nowMillis);
+          }
+        });
     table("disk", () -> disk.read(sink, nowMillis));
     table("fs", () -> fs.read(sink));
     table("host", () -> host.read(sink));
@@ -108,7 +116,10 @@ public final class BaseinfoProbe implements Probe {
     } catch (IOException | RuntimeException e) {
       long n = readErrors.merge("read_errors/" + name, 1L, Long::sum);
       if (n <= 3 || n % 100 == 0) {
-        LOG.log(Level.WARNING, "baseinfo: table " + name + " not read (" + n + " times so far); the others are", e);
+        LOG.log(
+            Level.WARNING,
+            "baseinfo: table " + name + " not read (" + n + " times so far); the others are",
+            e);
       }
     }
   }
@@ -122,7 +133,8 @@ public final class BaseinfoProbe implements Probe {
       return proc.resolve(nsPid + "/net/dev");
     }
     nsPid = -1;
-    try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
+    try (DirectoryStream<Path> pids =
+        Files.newDirectoryStream(proc, p -> p.getFileName().toString().matches("\\d+"))) {
       for (Path p : pids) {
         long pid = Long.parseLong(p.getFileName().toString());
         if (netnsOf(pid) == scope.netnsInode()) {
@@ -133,8 +145,10 @@ public final class BaseinfoProbe implements Probe {
       }
     }
     if (!warnedNoNsPid) {
-      LOG.warning("baseinfo: no process in network namespace " + scope.netnsInode()
-          + " yet; its NIC rows appear once one runs there");
+      LOG.warning(
+          "baseinfo: no process in network namespace "
+              + scope.netnsInode()
+              + " yet; its NIC rows appear once one runs there");
       warnedNoNsPid = true;
     }
     return null;

@@ -6,8 +6,8 @@ import java.util.Set;
 
 /**
  * Remembers the previous reading of cumulative counters per entity, so that per-period figures
- * (rates, awaits, utilisation) come from the difference of two samples. Bounded by the entities that
- * exist: callers {@link #retain} the ones they saw.
+ * (rates, awaits, utilisation) come from the difference of two samples. Bounded by the entities
+ * that exist: callers {@link #retain} the ones they saw.
  */
 final class Counters {
   /** Differences of each counter and the milliseconds between the two readings. */
@@ -18,8 +18,9 @@ final class Counters {
   private final Map<String, Reading> previous = new HashMap<>();
 
   /**
-   * The change since this entity's previous reading; null on its first reading, and when a counter went
-   * backwards (device re-created under the same name, 32-bit counter wrapped): the next one has a delta.
+   * The change since this entity's previous reading; null on its first reading, and when a counter
+   * went backwards (device re-created under the same name, 32-bit counter wrapped): the next one
+   * has a delta.
    */
   Delta delta(String entity, long[] now, long nowMillis) {
     Reading before = previous.put(entity, new Reading(now.clone(), nowMillis));

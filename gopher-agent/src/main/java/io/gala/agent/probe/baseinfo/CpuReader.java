@@ -10,19 +10,29 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The {@code cpu} table, one row per online CPU: time by state from {@code /proc/stat} (USER_HZ ticks as
- * milliseconds), softirq counts from {@code /proc/softirqs}, backlog drops and RPS from
- * {@code /proc/net/softnet_stat}, the clock from {@code /proc/cpuinfo}, and the busy share of the last
- * sample period from the difference of two readings.
+ * The {@code cpu} table, one row per online CPU: time by state from {@code /proc/stat} (USER_HZ
+ * ticks as milliseconds), softirq counts from {@code /proc/softirqs}, backlog drops and RPS from
+ * {@code /proc/net/softnet_stat}, the clock from {@code /proc/cpuinfo}, and the busy share of the
+ * last sample period from the difference of two readings.
  */
 final class CpuReader {
   /** sysconf(_SC_CLK_TCK): 100 on every Linux ABI (the kernel's USER_HZ, fixed by the ABI). */
   private static final long MS_PER_TICK = 10;
-  private static final String[] TIMES = {"user_msec", "nice_msec", "system_msec", "idle_msec", "iowait_msec",
-      "irq_msec", "softirq_msec", "steal_msec"};
+
+  private static final String[] TIMES = {
+    "user_msec",
+    "nice_msec",
+    "system_msec",
+    "idle_msec",
+    "iowait_msec",
+    "irq_msec",
+    "softirq_msec",
+    "steal_msec"
+  };
+
   /** /proc/softirqs row -> metric. */
-  private static final Map<String, String> SOFTIRQS = Map.of("RCU", "rcu", "TIMER", "timer", "SCHED", "sched",
-      "NET_RX", "net_rx");
+  private static final Map<String, String> SOFTIRQS =
+      Map.of("RCU", "rcu", "TIMER", "timer", "SCHED", "sched", "NET_RX", "net_rx");
 
   private final Path proc;
   private final Counters counters = new Counters();
@@ -83,15 +93,16 @@ final class CpuReader {
       String[] f = KernelText.fields(line);
       String metric = SOFTIRQS.get(f[0].replace(":", ""));
       for (int i = 1; metric != null && i < f.length && i - 1 < cpus.length; i++) {
-        out.computeIfAbsent(cpus[i - 1].substring(3), c -> new HashMap<>()).put(metric, Long.parseLong(f[i]));
+        out.computeIfAbsent(cpus[i - 1].substring(3), c -> new HashMap<>())
+            .put(metric, Long.parseLong(f[i]));
       }
     }
     return out;
   }
 
   /**
-   * cpu -> {dropped, received_rps} from softnet_stat (hex; net/core/net-procfs.c): one line per online
-   * CPU, the CPU number in column 13 since 5.10, else the line's position among online CPUs.
+   * cpu -> {dropped, received_rps} from softnet_stat (hex; net/core/net-procfs.c): one line per
+   * online CPU, the CPU number in column 13 since 5.10, else the line's position among online CPUs.
    */
   private Map<String, long[]> softnet() throws IOException {
     Path file = proc.resolve("net/softnet_stat");
@@ -102,8 +113,10 @@ final class CpuReader {
     int line = 0;
     for (String text : KernelText.lines(file)) {
       String[] f = KernelText.fields(text);
-      String cpu = f.length >= 13 ? Long.toString(Long.parseLong(f[12], 16)) : Integer.toString(line);
-      out.put(cpu, new long[] {Long.parseLong(f[1], 16), f.length > 9 ? Long.parseLong(f[9], 16) : 0});
+      String cpu =
+          f.length >= 13 ? Long.toString(Long.parseLong(f[12], 16)) : Integer.toString(line);
+      out.put(
+          cpu, new long[] {Long.parseLong(f[1], 16), f.length > 9 ? Long.parseLong(f[9], 16) : 0});
       line++;
     }
     return out;

@@ -22,20 +22,57 @@ import java.util.logging.Logger;
 
 /**
  * The {@code fs} table, one row per mounted file system as {@code df} lists them: mounts from
- * {@code /proc/mounts} without pseudo file systems, each block device once (at its shortest mount point,
- * as df does with bind mounts), figures from statvfs(3) and percentages rounded up as df rounds them.
- * statvfs goes through JNR ({@link StatFs}) because {@link java.nio.file.FileStore} has no inode counts.
- * Network file systems are asked on a worker thread with a timeout: a hung NFS server must not stop
- * the sampler; such a mount is skipped (and counted) until its call returns.
+ * {@code /proc/mounts} without pseudo file systems, each block device once (at its shortest mount
+ * point, as df does with bind mounts), figures from statvfs(3) and percentages rounded up as df
+ * rounds them. statvfs goes through JNR ({@link StatFs}) because {@link java.nio.file.FileStore}
+ * has no inode counts. Network file systems are asked on a worker thread with a timeout: a hung NFS
+ * server must not stop the sampler; such a mount is skipped (and counted) until its call returns.
  */
 final class FsReader {
   private static final Logger LOG = Logger.getLogger(FsReader.class.getName());
-  /** Never fill up, or are always full (squashfs, iso9660): df's "dummy" file systems and the like. */
-  private static final Set<String> PSEUDO = Set.of("proc", "sysfs", "cgroup", "cgroup2", "devpts", "devtmpfs",
-      "mqueue", "bpf", "tracefs", "debugfs", "securityfs", "pstore", "configfs", "fusectl", "hugetlbfs", "autofs",
-      "binfmt_misc", "nsfs", "rpc_pipefs", "efivarfs", "selinuxfs", "squashfs", "iso9660", "ramfs");
-  private static final Set<String> REMOTE = Set.of("nfs", "nfs4", "cifs", "smb3", "ceph", "glusterfs", "9p",
-      "fuse.sshfs", "fuse.glusterfs", "fuse.cephfs");
+
+  /**
+   * Never fill up, or are always full (squashfs, iso9660): df's "dummy" file systems and the like.
+   */
+  private static final Set<String> PSEUDO =
+      Set.of(
+          "proc",
+          "sysfs",
+          "cgroup",
+          "cgroup2",
+          "devpts",
+          "devtmpfs",
+          "mqueue",
+          "bpf",
+          "tracefs",
+          "debugfs",
+          "securityfs",
+          "pstore",
+          "configfs",
+          "fusectl",
+          "hugetlbfs",
+          "autofs",
+          "binfmt_misc",
+          "nsfs",
+          "rpc_pipefs",
+          "efivarfs",
+          "selinuxfs",
+          "squashfs",
+          "iso9660",
+          "ramfs");
+
+  private static final Set<String> REMOTE =
+      Set.of(
+          "nfs",
+          "nfs4",
+          "cifs",
+          "smb3",
+          "ceph",
+          "glusterfs",
+          "9p",
+          "fuse.sshfs",
+          "fuse.glusterfs",
+          "fuse.cephfs");
   private static final long REMOTE_TIMEOUT_MS = 1000;
 
   private record Mount(String source, String mountOn, String type, boolean readOnly) {}
@@ -46,7 +83,9 @@ final class FsReader {
   private ExecutorService remote;
   private long hung;
 
-  /** @param statfs statvfs(3) of a mount point, null when it cannot be read */
+  /**
+   * @param statfs statvfs(3) of a mount point, null when it cannot be read
+   */
   FsReader(Path proc, Function<String, StatFs> statfs) {
     this.proc = proc;
     this.statfs = statfs;
@@ -66,12 +105,22 @@ final class FsReader {
       long used = (s.blocks() - s.blocksFree()) * s.fragmentSize();
       long avail = s.blocksAvailable() * s.fragmentSize();
       long iused = s.files() - s.filesFree();
-      sink.accept(BaseinfoTables.FS.row().key("MountOn", m.mountOn)
-          .label("MountStatus", m.readOnly ? "RO" : "RW").label("Fsname", m.source).label("Fstype", m.type)
-          .label("Inodes", s.files()).label("Blocks", s.blocks() * s.fragmentSize() / 1024)
-          .set("Used", used).set("Free", avail).set("UsePer", percentUp(used, used + avail))
-          .set("IUsed", iused).set("IFree", s.filesFree()).set("IUsePer", percentUp(iused, s.files()))
-          .build());
+      sink.accept(
+          BaseinfoTables.FS
+              .row()
+              .key("MountOn", m.mountOn)
+              .label("MountStatus", m.readOnly ? "RO" : "RW")
+              .label("Fsname", m.source)
+              .label("Fstype", m.type)
+              .label("Inodes", s.files())
+              .label("Blocks", s.blocks() * s.fragmentSize() / 1024)
+              .set("Used", used)
+              .set("Free", avail)
+              .set("UsePer", percentUp(used, used + avail))
+              .set("IUsed", iused)
+              .set("IFree", s.filesFree())
+              .set("IUsePer", percentUp(iused, s.files()))
+              .build());
     }
   }
 
@@ -87,7 +136,8 @@ final class FsReader {
       if (f.length < 4 || PSEUDO.contains(f[2])) {
         continue;
       }
-      Mount m = new Mount(unescape(f[0]), unescape(f[1]), f[2], List.of(f[3].split(",")).contains("ro"));
+      Mount m =
+          new Mount(unescape(f[0]), unescape(f[1]), f[2], List.of(f[3].split(",")).contains("ro"));
       byMountPoint.remove(m.mountOn);
       byMountPoint.put(m.mountOn, m); // a later mount on the same point hides the earlier one
     }
@@ -127,11 +177,13 @@ final class FsReader {
 
   private StatFs statRemote(String mountOn) {
     if (remote == null) {
-      remote = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "baseinfo-statvfs");
-        t.setDaemon(true);
-        return t;
-      });
+      remote =
+          Executors.newCachedThreadPool(
+              r -> {
+                Thread t = new Thread(r, "baseinfo-statvfs");
+                t.setDaemon(true);
+                return t;
+              });
     }
     Future<StatFs> f = pending.computeIfAbsent(mountOn, m -> remote.submit(() -> statfs.apply(m)));
     try {
@@ -140,8 +192,12 @@ final class FsReader {
       return s;
     } catch (TimeoutException e) {
       if (hung++ < 5) {
-        LOG.warning("baseinfo: statvfs(" + mountOn + ") has not returned in " + REMOTE_TIMEOUT_MS
-            + " ms (server unreachable?); the mount is skipped until it does");
+        LOG.warning(
+            "baseinfo: statvfs("
+                + mountOn
+                + ") has not returned in "
+                + REMOTE_TIMEOUT_MS
+                + " ms (server unreachable?); the mount is skipped until it does");
       }
       return null;
     } catch (ExecutionException e) {

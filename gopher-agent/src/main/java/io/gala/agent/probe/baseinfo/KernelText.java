@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Reading the kernel's text files: all lines (errors propagate), or a first line that may be absent. */
+/**
+ * Reading the kernel's text files: all lines (errors propagate), or a first line that may be
+ * absent.
+ */
 final class KernelText {
   private KernelText() {}
 
@@ -14,7 +17,10 @@ final class KernelText {
     return Files.readAllLines(p, StandardCharsets.UTF_8);
   }
 
-  /** The first line, trimmed; "" when the file is absent or unreadable (optional facts such as operstate). */
+  /**
+   * The first line, trimmed; "" when the file is absent or unreadable (optional facts such as
+   * operstate).
+   */
   static String firstLine(Path p) {
     try {
       List<String> l = lines(p);

@@ -9,16 +9,58 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** The {@code mem} table: one row from {@code /proc/meminfo} (kB), with memory and swap use in percent. */
+/**
+ * The {@code mem} table: one row from {@code /proc/meminfo} (kB), with memory and swap use in
+ * percent.
+ */
 final class MemReader {
   /** metric -> /proc/meminfo field, in gala-gopher's system_meminfo order. */
-  static final Map<String, String> FIELDS = ordered(
-      "total_kB", "MemTotal", "free_kB", "MemFree", "available_kB", "MemAvailable", "buffers_kB", "Buffers",
-      "cache_kB", "Cached", "active_kB", "Active", "inactive_kB", "Inactive", "swap_total_kB", "SwapTotal",
-      "swap_free_kB", "SwapFree", "slab_kB", "Slab", "SReclaimable_kB", "SReclaimable", "Unreclaim_kB", "SUnreclaim",
-      "page_kB", "PageTables", "vmalloc_kB", "VmallocUsed", "stack_kB", "KernelStack", "active_anon_kB",
-      "Active(anon)", "inactive_anon_kB", "Inactive(anon)", "active_file_kB", "Active(file)", "inactive_file_kB",
-      "Inactive(file)", "mlocked", "Mlocked", "big_page_kB", "AnonHugePages", "shmem_kB", "Shmem");
+  static final Map<String, String> FIELDS =
+      ordered(
+          "total_kB",
+          "MemTotal",
+          "free_kB",
+          "MemFree",
+          "available_kB",
+          "MemAvailable",
+          "buffers_kB",
+          "Buffers",
+          "cache_kB",
+          "Cached",
+          "active_kB",
+          "Active",
+          "inactive_kB",
+          "Inactive",
+          "swap_total_kB",
+          "SwapTotal",
+          "swap_free_kB",
+          "SwapFree",
+          "slab_kB",
+          "Slab",
+          "SReclaimable_kB",
+          "SReclaimable",
+          "Unreclaim_kB",
+          "SUnreclaim",
+          "page_kB",
+          "PageTables",
+          "vmalloc_kB",
+          "VmallocUsed",
+          "stack_kB",
+          "KernelStack",
+          "active_anon_kB",
+          "Active(anon)",
+          "inactive_anon_kB",
+          "Inactive(anon)",
+          "active_file_kB",
+          "Active(file)",
+          "inactive_file_kB",
+          "Inactive(file)",
+          "mlocked",
+          "Mlocked",
+          "big_page_kB",
+          "AnonHugePages",
+          "shmem_kB",
+          "Shmem");
 
   private final Path proc;
 
@@ -35,11 +77,12 @@ final class MemReader {
       }
     }
     Row.Builder r = BaseinfoTables.MEM.row().key("infos", "mem");
-    FIELDS.forEach((metric, field) -> {
-      if (kb.containsKey(field)) {
-        r.set(metric, kb.get(field));
-      }
-    });
+    FIELDS.forEach(
+        (metric, field) -> {
+          if (kb.containsKey(field)) {
+            r.set(metric, kb.get(field));
+          }
+        });
     long total = kb.getOrDefault("MemTotal", 0L);
     if (total > 0 && kb.containsKey("MemAvailable")) {
       r.set("util", 100.0 * (total - kb.get("MemAvailable")) / total);

@@ -9,15 +9,23 @@ import java.util.List;
 
 /**
  * One interface's line of {@code /proc/net/dev} (or {@code /proc/<pid>/net/dev}, which shows the
- * namespace of that process): cumulative receive and transmit counters since the device was created.
- * Public because the container probe sums a container's interfaces from the same file.
+ * namespace of that process): cumulative receive and transmit counters since the device was
+ * created. Public because the container probe sums a container's interfaces from the same file.
  */
-public record NetDev(String name, long rxBytes, long rxPackets, long rxErrors, long rxDropped,
-    long txBytes, long txPackets, long txErrors, long txDropped) {
+public record NetDev(
+    String name,
+    long rxBytes,
+    long rxPackets,
+    long rxErrors,
+    long rxDropped,
+    long txBytes,
+    long txPackets,
+    long txErrors,
+    long txDropped) {
 
   /**
-   * Parses the file: two header lines, then {@code name: rx bytes packets errs drop fifo frame compressed
-   * multicast tx bytes packets errs drop fifo colls carrier compressed}.
+   * Parses the file: two header lines, then {@code name: rx bytes packets errs drop fifo frame
+   * compressed multicast tx bytes packets errs drop fifo colls carrier compressed}.
    *
    * @throws IOException when the file cannot be read, or a line has fewer than 16 counters
    */
@@ -30,12 +38,21 @@ public record NetDev(String name, long rxBytes, long rxPackets, long rxErrors, l
       }
       String[] f = line.substring(colon + 1).trim().split("\\s+");
       if (f.length < 16) {
-        throw new IOException(file + ": expected 16 counters after the device name in '" + line.trim() + "'");
+        throw new IOException(
+            file + ": expected 16 counters after the device name in '" + line.trim() + "'");
       }
       try {
-        out.add(new NetDev(line.substring(0, colon).trim(), Long.parseLong(f[0]), Long.parseLong(f[1]),
-            Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[8]), Long.parseLong(f[9]),
-            Long.parseLong(f[10]), Long.parseLong(f[11])));
+        out.add(
+            new NetDev(
+                line.substring(0, colon).trim(),
+                Long.parseLong(f[0]),
+                Long.parseLong(f[1]),
+                Long.parseLong(f[2]),
+                Long.parseLong(f[3]),
+                Long.parseLong(f[8]),
+                Long.parseLong(f[9]),
+                Long.parseLong(f[10]),
+                Long.parseLong(f[11])));
       } catch (NumberFormatException e) {
         throw new IOException(file + ": not a counter in '" + line.trim() + "'", e);
       }
@@ -45,6 +62,8 @@ public record NetDev(String name, long rxBytes, long rxPackets, long rxErrors, l
 
   /** The counters in a fixed order: rx bytes, packets, errors, dropped, then the same for tx. */
   public long[] counters() {
-    return new long[] {rxBytes, rxPackets, rxErrors, rxDropped, txBytes, txPackets, txErrors, txDropped};
+    return new long[] {
+      rxBytes, rxPackets, rxErrors, rxDropped, txBytes, txPackets, txErrors, txDropped
+    };
   }
 }

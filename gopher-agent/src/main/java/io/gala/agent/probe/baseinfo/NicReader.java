@@ -21,22 +21,33 @@ final class NicReader {
   }
 
   /** Rows from a net/dev file; {@code sysShowsIt}: /sys/class/net belongs to the same namespace. */
-  void read(Consumer<Row> sink, Path netDev, boolean sysShowsIt, long nowMillis) throws IOException {
+  void read(Consumer<Row> sink, Path netDev, boolean sysShowsIt, long nowMillis)
+      throws IOException {
     Set<String> seen = new HashSet<>();
     for (NetDev d : NetDev.read(netDev)) {
       seen.add(d.name());
-      Row.Builder r = BaseinfoTables.NIC.row().key("dev_name", d.name())
-          .set("rx_bytes", d.rxBytes()).set("rx_packets", d.rxPackets())
-          .set("rx_errs", d.rxErrors()).set("rx_dropped", d.rxDropped())
-          .set("tx_bytes", d.txBytes()).set("tx_packets", d.txPackets())
-          .set("tx_errs", d.txErrors()).set("tx_dropped", d.txDropped());
+      Row.Builder r =
+          BaseinfoTables.NIC
+              .row()
+              .key("dev_name", d.name())
+              .set("rx_bytes", d.rxBytes())
+              .set("rx_packets", d.rxPackets())
+              .set("rx_errs", d.rxErrors())
+              .set("rx_dropped", d.rxDropped())
+              .set("tx_bytes", d.txBytes())
+              .set("tx_packets", d.txPackets())
+              .set("tx_errs", d.txErrors())
+              .set("tx_dropped", d.txDropped());
       if (sysShowsIt) {
-        r.label("status", KernelText.firstLine(sys.resolve("class/net").resolve(d.name()).resolve("operstate")));
+        r.label(
+            "status",
+            KernelText.firstLine(sys.resolve("class/net").resolve(d.name()).resolve("operstate")));
       }
       Counters.Delta delta = counters.delta(d.name(), d.counters(), nowMillis);
       if (delta != null) {
         double secs = delta.millis() / 1000.0;
-        r.set("rxspeed_KB", delta.d()[0] / 1024.0 / secs).set("txspeed_KB", delta.d()[4] / 1024.0 / secs);
+        r.set("rxspeed_KB", delta.d()[0] / 1024.0 / secs)
+            .set("txspeed_KB", delta.d()[4] / 1024.0 / secs);
       }
       sink.accept(r.build());
     }

@@ -1,2 +1,5 @@
-/** The baseinfo probe: host CPU, memory, NICs, disks, file systems and host facts from /proc and /sys. */
+/**
+ * The baseinfo probe: host CPU, memory, NICs, disks, file systems and host facts from /proc and
+ * /sys.
+ */
 package io.gala.agent.probe.baseinfo;

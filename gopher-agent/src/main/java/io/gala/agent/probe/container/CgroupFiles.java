@@ -11,10 +11,11 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * Readers for cgroup interface files (Documentation/admin-guide/cgroup-v2.rst, cgroup-v1/*.rst): a single
- * number, flat "key value" files, PSI lines and per-device I/O totals. A missing file is normal (the
- * controller is not there) and reads as absent; a file that does not parse is counted in
- * {@link #malformed()} and logged, then read as absent, so one odd file never hides the rest of a row.
+ * Readers for cgroup interface files (Documentation/admin-guide/cgroup-v2.rst, cgroup-v1/*.rst): a
+ * single number, flat "key value" files, PSI lines and per-device I/O totals. A missing file is
+ * normal (the controller is not there) and reads as absent; a file that does not parse is counted
+ * in {@link #malformed()} and logged, then read as absent, so one odd file never hides the rest of
+ * a row.
  */
 final class CgroupFiles {
   private static final Logger LOG = Logger.getLogger(CgroupFiles.class.getName());
@@ -52,7 +53,10 @@ final class CgroupFiles {
     return out;
   }
 
-  /** Flat keyed files (cpu.stat, memory.stat, memory.events, cpuacct.stat): key -> value; empty when absent. */
+  /**
+   * Flat keyed files (cpu.stat, memory.stat, memory.events, cpuacct.stat): key -> value; empty when
+   * absent.
+   */
   Map<String, Long> keyValues(Path file) {
     Map<String, Long> out = new HashMap<>();
     for (String line : lines(file)) {
@@ -68,8 +72,8 @@ final class CgroupFiles {
   }
 
   /**
-   * A pressure file ({@code some avg10=1.50 avg60=.. avg300=.. total=<us>} and the same for {@code full}):
-   * kind ("some", "full") -> figures; empty when absent (no PSI, or {@code psi=0}).
+   * A pressure file ({@code some avg10=1.50 avg60=.. avg300=.. total=<us>} and the same for {@code
+   * full}): kind ("some", "full") -> figures; empty when absent (no PSI, or {@code psi=0}).
    */
   Map<String, Psi> psi(Path file) {
     Map<String, Psi> out = new HashMap<>();
@@ -111,7 +115,9 @@ final class CgroupFiles {
     return rw;
   }
 
-  /** v2 {@code io.stat} summed over devices ({@code maj:min rbytes=.. wbytes=.. rios=.. wios=..}). */
+  /**
+   * v2 {@code io.stat} summed over devices ({@code maj:min rbytes=.. wbytes=.. rios=.. wios=..}).
+   */
   long[] ioStatTotals(Path file) {
     String[] keys = {"rbytes", "wbytes", "rios", "wios"};
     long[] v = {-1, -1, -1, -1};

@@ -5,10 +5,11 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Reads one cgroup from the v1 controllers (Documentation/admin-guide/cgroup-v1/): cpuacct for CPU time,
- * cpu for CFS quota and throttling, memory for usage, limit and failures, blkio for I/O at the throttle
- * layer (every bio, whatever the scheduler). PSI is taken from {@code <res>.pressure} files in the cpuacct
- * or cpu directory where a kernel offers PSI on v1 (some distribution kernels do; upstream does not).
+ * Reads one cgroup from the v1 controllers (Documentation/admin-guide/cgroup-v1/): cpuacct for CPU
+ * time, cpu for CFS quota and throttling, memory for usage, limit and failures, blkio for I/O at
+ * the throttle layer (every bio, whatever the scheduler). PSI is taken from {@code <res>.pressure}
+ * files in the cpuacct or cpu directory where a kernel offers PSI on v1 (some distribution kernels
+ * do; upstream does not).
  */
 final class CgroupV1 {
   private static final double NANOS = 1e-9;
@@ -94,7 +95,10 @@ final class CgroupV1 {
       v.offer("memory_working_set_bytes", Math.max(0, usage - inactiveFile), 1);
     }
     v.offer("memory_failcnt", files.number(mem.resolve("memory.failcnt")), 1);
-    v.offer("oom_events_total", files.keyValues(mem.resolve("memory.oom_control")).getOrDefault("oom_kill", -1L), 1);
+    v.offer(
+        "oom_events_total",
+        files.keyValues(mem.resolve("memory.oom_control")).getOrDefault("oom_kill", -1L),
+        1);
   }
 
   private static long hierarchical(Map<String, Long> stat, String key) {

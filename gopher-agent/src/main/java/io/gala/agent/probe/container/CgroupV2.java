@@ -4,9 +4,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Reads one cgroup of the unified hierarchy (Documentation/admin-guide/cgroup-v2.rst). {@code cpu.stat}'s
- * usage and the pressure files exist in every cgroup; quota, throttling, memory and io figures only where
- * their controller is enabled, which in hybrid mode is usually none of them.
+ * Reads one cgroup of the unified hierarchy (Documentation/admin-guide/cgroup-v2.rst). {@code
+ * cpu.stat}'s usage and the pressure files exist in every cgroup; quota, throttling, memory and io
+ * figures only where their controller is enabled, which in hybrid mode is usually none of them.
  */
 final class CgroupV2 {
   private static final double MICROS = 1e-6;
@@ -22,7 +22,8 @@ final class CgroupV2 {
     v.offer("cpu_usage_seconds_total", cpu.getOrDefault("usage_usec", -1L), MICROS);
     v.offer("cpu_user_seconds_total", cpu.getOrDefault("user_usec", -1L), MICROS);
     v.offer("cpu_system_seconds_total", cpu.getOrDefault("system_usec", -1L), MICROS);
-    long[] max = files.numbers(d.resolve("cpu.max")); // "<quota> <period>" in µs, quota "max" when unlimited
+    long[] max =
+        files.numbers(d.resolve("cpu.max")); // "<quota> <period>" in µs, quota "max" when unlimited
     if (max.length == 2 && max[0] > 0 && max[1] > 0) {
       v.offer("cpu_quota_cores", (double) max[0] / max[1]);
     }

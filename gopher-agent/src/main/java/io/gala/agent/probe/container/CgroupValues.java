@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One cgroup's figures by metric name while its files are read. The first reader to offer a metric wins:
- * v1 controllers are read before the unified hierarchy in hybrid mode, so the unified tree only fills in
- * what v1 lacks (PSI, or a controller enabled on the v2 side).
+ * One cgroup's figures by metric name while its files are read. The first reader to offer a metric
+ * wins: v1 controllers are read before the unified hierarchy in hybrid mode, so the unified tree
+ * only fills in what v1 lacks (PSI, or a controller enabled on the v2 side).
  */
 final class CgroupValues {
   private final Map<String, Double> values = new LinkedHashMap<>();

@@ -9,18 +9,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Which cgroups the probe reports, and under which id. Always: containers, i.e. cgroups whose last path
- * component holds a 64-hex id (docker {@code docker-<id>.scope} or {@code /docker/<id>}, containerd and
- * cri-o under {@code kubepods}, podman {@code libpod-<id>.scope}); their id is the 12-character short id,
- * as {@code docker ps} and the {@code proc} table's {@code container_id} label show it. Besides: the
- * cgroups at and below the given path prefixes (param {@code cgroup_prefixes}, default {@code system.slice}:
- * systemd services), whose id is their path ({@code /system.slice/redis-server.service}), stable across
- * restarts of the agent and of the service.
+ * Which cgroups the probe reports, and under which id. Always: containers, i.e. cgroups whose last
+ * path component holds a 64-hex id (docker {@code docker-<id>.scope} or {@code /docker/<id>},
+ * containerd and cri-o under {@code kubepods}, podman {@code libpod-<id>.scope}); their id is the
+ * 12-character short id, as {@code docker ps} and the {@code proc} table's {@code container_id}
+ * label show it. Besides: the cgroups at and below the given path prefixes (param {@code
+ * cgroup_prefixes}, default {@code system.slice}: systemd services), whose id is their path ({@code
+ * /system.slice/redis-server.service}), stable across restarts of the agent and of the service.
  */
 final class CgroupWatch {
   private static final Logger LOG = Logger.getLogger(CgroupWatch.class.getName());
@@ -28,8 +28,11 @@ final class CgroupWatch {
 
   /** Deep enough for kubepods (4 levels) and nested slices; bounds the walk on odd hosts. */
   private static final int MAX_DEPTH = 6;
-  private static final Pattern CONTAINER_ID = Pattern.compile("(?<![0-9a-f])([0-9a-f]{64})(?![0-9a-f])");
-  private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.@:+=,-]+(/[A-Za-z0-9_.@:+=,-]+)*");
+
+  private static final Pattern CONTAINER_ID =
+      Pattern.compile("(?<![0-9a-f])([0-9a-f]{64})(?![0-9a-f])");
+  private static final Pattern PREFIX =
+      Pattern.compile("[A-Za-z0-9_.@:+=,-]+(/[A-Za-z0-9_.@:+=,-]+)*");
 
   private final List<String> prefixes;
   private long unreadable;
@@ -39,8 +42,8 @@ final class CgroupWatch {
   }
 
   /**
-   * Parses {@code cgroup_prefixes}: comma-separated cgroup paths relative to the hierarchy root, with or
-   * without leading slash; an empty string watches containers only.
+   * Parses {@code cgroup_prefixes}: comma-separated cgroup paths relative to the hierarchy root,
+   * with or without leading slash; an empty string watches containers only.
    *
    * @throws IllegalArgumentException naming a prefix that is not a plain relative path ("..", "*")
    */
@@ -52,8 +55,10 @@ final class CgroupWatch {
         continue;
       }
       if (!PREFIX.matcher(t).matches() || List.of(t.split("/")).contains("..")) {
-        throw new IllegalArgumentException("container: cgroup_prefixes entry '" + s.trim()
-            + "' is not a cgroup path such as system.slice or kubepods/besteffort");
+        throw new IllegalArgumentException(
+            "container: cgroup_prefixes entry '"
+                + s.trim()
+                + "' is not a cgroup path such as system.slice or kubepods/besteffort");
       }
       list.add(t);
     }

@@ -7,15 +7,25 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A container's network counters: the interfaces of its network namespace (all but {@code lo}), seen
- * through {@code /proc/<pid>/net/dev} of one of its processes. A container that shares the host's
- * namespace gets none: its traffic is the host's, in the {@code nic} table.
+ * A container's network counters: the interfaces of its network namespace (all but {@code lo}),
+ * seen through {@code /proc/<pid>/net/dev} of one of its processes. A container that shares the
+ * host's namespace gets none: its traffic is the host's, in the {@code nic} table.
  */
 final class ContainerNetwork {
-  /** In the order of {@link NetDev#counters()}; cAdvisor's names, as gala-gopher's container_network. */
-  static final String[] METRICS = {"network_receive_bytes_total", "network_receive_packets_total",
-      "network_receive_errors_total", "network_receive_packets_dropped_total", "network_transmit_bytes_total",
-      "network_transmit_packets_total", "network_transmit_errors_total", "network_transmit_packets_dropped_total"};
+  /**
+   * In the order of {@link NetDev#counters()}; cAdvisor's names, as gala-gopher's
+   * container_network.
+   */
+  static final String[] METRICS = {
+    "network_receive_bytes_total",
+    "network_receive_packets_total",
+    "network_receive_errors_total",
+    "network_receive_packets_dropped_total",
+    "network_transmit_bytes_total",
+    "network_transmit_packets_total",
+    "network_transmit_errors_total",
+    "network_transmit_packets_dropped_total"
+  };
 
   private final Path proc;
   private final long hostNetns;

@@ -15,11 +15,11 @@ import java.util.logging.Logger;
 
 /**
  * The {@code container} probe: per cgroup, CPU use, CFS quota and throttling, memory use, limit and
- * failures, block I/O, pressure stall time and, for containers with a network namespace of their own,
- * network counters; read from the cgroup files of v1, v2 or hybrid hierarchies (see {@link CgroupLayout}).
- * No eBPF. Which cgroups: containers always, plus those under param {@code cgroup_prefixes} (see
- * {@link CgroupWatch}). When the agent is scoped to a network namespace, only cgroups with a process in
- * that namespace are reported.
+ * failures, block I/O, pressure stall time and, for containers with a network namespace of their
+ * own, network counters; read from the cgroup files of v1, v2 or hybrid hierarchies (see {@link
+ * CgroupLayout}). No eBPF. Which cgroups: containers always, plus those under param {@code
+ * cgroup_prefixes} (see {@link CgroupWatch}). When the agent is scoped to a network namespace, only
+ * cgroups with a process in that namespace are reported.
  *
  * <pre>{@code
  * ContainerProbe p = new ContainerProbe();       // reads /sys/fs/cgroup and /proc
@@ -29,6 +29,7 @@ import java.util.logging.Logger;
  */
 public final class ContainerProbe implements Probe {
   private static final Logger LOG = Logger.getLogger(ContainerProbe.class.getName());
+
   /** Processes looked at per cgroup to find its network namespace; any one of them will do. */
   private static final int PIDS_LOOKED_AT = 16;
 
@@ -64,25 +65,36 @@ public final class ContainerProbe implements Probe {
 
   @Override
   public void start(ProbeContext context) {
-    watch = CgroupWatch.parse(context.config().param("cgroup_prefixes", CgroupWatch.DEFAULT_PREFIXES));
+    watch =
+        CgroupWatch.parse(context.config().param("cgroup_prefixes", CgroupWatch.DEFAULT_PREFIXES));
     scope = context.scope();
     layout = CgroupLayout.detect(cgroupRoot);
     if (layout.hierarchies().isEmpty()) {
-      throw new IllegalStateException("container: no cgroup hierarchy under " + cgroupRoot
-          + " (neither cgroup.controllers nor cpu/ or memory/ there): mount cgroupfs or run the agent with the host's /sys/fs/cgroup");
+      throw new IllegalStateException(
+          "container: no cgroup hierarchy under "
+              + cgroupRoot
+              + " (neither cgroup.controllers nor cpu/ or memory/ there): mount cgroupfs or run the agent with the host's /sys/fs/cgroup");
     }
     v1 = new CgroupV1(layout, files);
     v2 = new CgroupV2(files);
     network = new ContainerNetwork(proc);
-    LOG.info("container: cgroup " + layout.version() + " under " + cgroupRoot + ", watching containers and "
-        + (watch.prefixes().isEmpty() ? "no other cgroups" : "cgroups under " + watch.prefixes()));
+    LOG.info(
+        "container: cgroup "
+            + layout.version()
+            + " under "
+            + cgroupRoot
+            + ", watching containers and "
+            + (watch.prefixes().isEmpty()
+                ? "no other cgroups"
+                : "cgroups under " + watch.prefixes()));
   }
 
   @Override
   public void sample(Consumer<Row> sink) {
     for (String rel : watch.find(layout.hierarchies())) {
       List<Long> pids = pids(rel);
-      if (!scope.isHost() && pids.stream().noneMatch(pid -> network.netnsOf(pid) == scope.netnsInode())) {
+      if (!scope.isHost()
+          && pids.stream().noneMatch(pid -> network.netnsOf(pid) == scope.netnsInode())) {
         continue;
       }
       CgroupValues v = new CgroupValues();
@@ -97,8 +109,12 @@ public final class ContainerProbe implements Probe {
       if (v.isEmpty()) {
         continue; // removed between the walk and the reads
       }
-      Row.Builder row = ContainerTable.CONTAINER.row().key("container_id", CgroupWatch.id(rel))
-          .label("cgroup", "/" + rel).label("cgroup_version", layout.version());
+      Row.Builder row =
+          ContainerTable.CONTAINER
+              .row()
+              .key("container_id", CgroupWatch.id(rel))
+              .label("cgroup", "/" + rel)
+              .label("cgroup_version", layout.version());
       v.into(row);
       sink.accept(row.build());
     }
@@ -127,7 +143,11 @@ public final class ContainerProbe implements Probe {
 
   @Override
   public Map<String, Long> health() {
-    return Map.of("malformed_files", files.malformed(), "unlistable_dirs", watch == null ? 0 : watch.unreadable());
+    return Map.of(
+        "malformed_files",
+        files.malformed(),
+        "unlistable_dirs",
+        watch == null ? 0 : watch.unreadable());
   }
 
   @Override

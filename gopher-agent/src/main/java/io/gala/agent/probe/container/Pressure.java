@@ -4,9 +4,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Pressure stall information of a cgroup (Documentation/accounting/psi.rst): for cpu, memory and io, the
- * time some (or all) of its runnable tasks were stalled waiting for that resource, as a counter in seconds
- * and as the kernel's 10-second average share in percent.
+ * Pressure stall information of a cgroup (Documentation/accounting/psi.rst): for cpu, memory and
+ * io, the time some (or all) of its runnable tasks were stalled waiting for that resource, as a
+ * counter in seconds and as the kernel's 10-second average share in percent.
  */
 final class Pressure {
   private static final String[] RESOURCES = {"cpu", "memory", "io"};

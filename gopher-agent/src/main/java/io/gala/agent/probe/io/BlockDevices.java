@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Names of block devices by number, from sysfs: {@code blk_name} is the device itself ({@code loop3},
- * {@code dm-0}); {@code disk_name} the disk under it as {@code lsblk -t} shows it: the parent of a
- * partition, or the disk below a stacked device ({@code slaves/}), else the device itself.
+ * Names of block devices by number, from sysfs: {@code blk_name} is the device itself ({@code
+ * loop3}, {@code dm-0}); {@code disk_name} the disk under it as {@code lsblk -t} shows it: the
+ * parent of a partition, or the disk below a stacked device ({@code slaves/}), else the device
+ * itself.
  */
 final class BlockDevices {
   private static final int MAX_DEPTH = 8;
@@ -32,7 +33,9 @@ final class BlockDevices {
     this.sys = sys;
   }
 
-  /** Whether the device still exists; a removed device is reported one last time, then forgotten. */
+  /**
+   * Whether the device still exists; a removed device is reported one last time, then forgotten.
+   */
   boolean exists(long major, long minor) {
     return Files.exists(devLink(major, minor));
   }

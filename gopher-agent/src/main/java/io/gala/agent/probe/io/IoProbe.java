@@ -34,15 +34,17 @@ import java.util.logging.Logger;
 import jnr.ffi.Pointer;
 
 /**
- * The {@code io} probe: block requests per disk (table {@code block}: latency, queue time, bytes and
- * requests by direction, errors) and block I/O per submitting process and disk (table {@code proc_io}:
- * each bio charged to the process that queued it, never to the kworker that may issue its request).
- * Kernel side: {@code io.bpf.c}; see docs/probes/io.md.
+ * The {@code io} probe: block requests per disk (table {@code block}: latency, queue time, bytes
+ * and requests by direction, errors) and block I/O per submitting process and disk (table {@code
+ * proc_io}: each bio charged to the process that queued it, never to the kworker that may issue its
+ * request). Kernel side: {@code io.bpf.c}; see docs/probes/io.md.
  */
 public final class IoProbe implements Probe {
   public static final String NAME = "io";
+
   /** gala-gopher's io sub-probes, plus {@code proc_io} for the per-process table. */
   static final String IO_TRACE = "io_trace";
+
   static final String IO_ERR = "io_err";
   static final String IO_COUNT = "io_count";
   static final String PAGE_CACHE = "page_cache";
@@ -54,8 +56,10 @@ public final class IoProbe implements Probe {
   private final Path proc;
   private final Set<String> disabled;
   private final PeriodMax<Long> reqMax = new PeriodMax<>();
+
   /** Keys (of map procs) whose process was gone at the last sample: deleted at the next one. */
   private Set<Long> exitingProcs = new HashSet<>();
+
   private ProbeContext context;
   private BpfObject obj;
 
@@ -63,7 +67,9 @@ public final class IoProbe implements Probe {
     this(Set.of());
   }
 
-  /** For tests: also disables these programs, e.g. handle_io_start to act as a kernel before 6.5. */
+  /**
+   * For tests: also disables these programs, e.g. handle_io_start to act as a kernel before 6.5.
+   */
   IoProbe(Set<String> disabled) {
     this.devices = new BlockDevices();
     this.proc = Path.of("/proc");
@@ -72,7 +78,8 @@ public final class IoProbe implements Probe {
 
   /** How the agent knows this probe: name, factory and sub-probes. */
   public static ProbeSpec spec() {
-    return ProbeSpec.of(NAME, IoProbe::new, Set.of(IO_TRACE, IO_ERR, IO_COUNT, PAGE_CACHE, PROC_IO));
+    return ProbeSpec.of(
+        NAME, IoProbe::new, Set.of(IO_TRACE, IO_ERR, IO_COUNT, PAGE_CACHE, PROC_IO));
   }
 
   @Override
@@ -102,8 +109,11 @@ public final class IoProbe implements Probe {
     obj.load(IoPrograms.OPTIONAL);
     obj.attachAll();
     if (!obj.skippedPrograms().isEmpty()) {
-      LOG.info(() -> "io: this kernel lacks " + obj.skippedPrograms()
-          + "; submitters are taken from block_rq_insert/issue and error codes from block_rq_complete");
+      LOG.info(
+          () ->
+              "io: this kernel lacks "
+                  + obj.skippedPrograms()
+                  + "; submitters are taken from block_rq_insert/issue and error codes from block_rq_complete");
     }
   }
 
@@ -119,14 +129,15 @@ public final class IoProbe implements Probe {
   private void sampleBlocks(Consumer<Row> sink, ProbeConfig config) {
     BpfMap blocks = obj.map("blocks");
     List<long[]> gone = new ArrayList<>();
-    blocks.forEach((k, v) -> {
-      long major = k.getInt(DEV_KEY.major.offset()) & 0xffffffffL;
-      long minor = k.getInt(DEV_KEY.first_minor.offset()) & 0xffffffffL;
-      sink.accept(blockRow(major, minor, v, config));
-      if (!devices.exists(major, minor)) {
-        gone.add(new long[] {major, minor});
-      }
-    });
+    blocks.forEach(
+        (k, v) -> {
+          long major = k.getInt(DEV_KEY.major.offset()) & 0xffffffffL;
+          long minor = k.getInt(DEV_KEY.first_minor.offset()) & 0xffffffffL;
+          sink.accept(blockRow(major, minor, v, config));
+          if (!devices.exists(major, minor)) {
+            gone.add(new long[] {major, minor});
+          }
+        });
     for (long[] dev : gone) {
       Pointer key = blocks.newKey();
       key.putInt(DEV_KEY.major.offset(), (int) dev[0]);
@@ -139,15 +150,22 @@ public final class IoProbe implements Probe {
 
   private Row blockRow(long major, long minor, Pointer v, ProbeConfig config) {
     BlockDevices.Names names = devices.names(major, minor);
-    Row.Builder row = IoTables.BLOCK.row()
-        .key("major", major)
-        .key("first_minor", minor)
-        .label("blk_name", names.blkName())
-        .label("disk_name", names.diskName());
+    Row.Builder row =
+        IoTables.BLOCK
+            .row()
+            .key("major", major)
+            .key("first_minor", minor)
+            .label("blk_name", names.blkName())
+            .label("disk_name", names.diskName());
     if (config.subprobe(IO_TRACE)) {
       long[] reqSlots = slots(v, BLOCK_STATS.req);
-      row.histogram("latency_req", LogLinearBuckets.toHistogram(reqSlots,
-              v.getLong(BLOCK_STATS.req.sum.offset()), v.getLong(BLOCK_STATS.req.count.offset()), IoTables.LATENCY))
+      row.histogram(
+              "latency_req",
+              LogLinearBuckets.toHistogram(
+                  reqSlots,
+                  v.getLong(BLOCK_STATS.req.sum.offset()),
+                  v.getLong(BLOCK_STATS.req.count.offset()),
+                  IoTables.LATENCY))
           .histogram("latency_device", hist(v, BLOCK_STATS.latency))
           .histogram("latency_queue", hist(v, BLOCK_STATS.queue))
           .set("latency_req_max", reqMax.update(major << 20 | minor, reqSlots) / 1000.0);
@@ -172,33 +190,36 @@ public final class IoProbe implements Probe {
     BpfMap procs = obj.map("procs");
     Map<Long, Pointer> delete = new LinkedHashMap<>();
     Set<Long> exiting = new HashSet<>();
-    procs.forEach((k, v) -> {
-      long tgid = k.getInt(PROC_KEY.tgid.offset()) & 0xffffffffL;
-      long major = k.getInt(PROC_KEY.major.offset()) & 0xffffffffL;
-      long minor = k.getInt(PROC_KEY.first_minor.offset()) & 0xffffffffL;
-      long id = tgid << 32 | major << 20 | minor;
-      ProcessInfo info = context.processes().get(tgid);
-      if (config.snoopers().matches(tgid, info)) {
-        sink.accept(procRow(tgid, major, minor, info, v));
-      }
-      if (!Files.exists(proc.resolve(Long.toString(tgid)))) {
-        // Reported now and once more at the next sample, so that requests still in flight at the exit
-        // are counted; deleted then, to keep the map bounded.
-        if (exitingProcs.contains(id)) {
-          Pointer key = procs.newKey();
-          key.put(0, toBytes(k, procs.keySize()), 0, procs.keySize());
-          delete.put(id, key);
-        } else {
-          exiting.add(id);
-        }
-      }
-    });
+    procs.forEach(
+        (k, v) -> {
+          long tgid = k.getInt(PROC_KEY.tgid.offset()) & 0xffffffffL;
+          long major = k.getInt(PROC_KEY.major.offset()) & 0xffffffffL;
+          long minor = k.getInt(PROC_KEY.first_minor.offset()) & 0xffffffffL;
+          long id = tgid << 32 | major << 20 | minor;
+          ProcessInfo info = context.processes().get(tgid);
+          if (config.snoopers().matches(tgid, info)) {
+            sink.accept(procRow(tgid, major, minor, info, v));
+          }
+          if (!Files.exists(proc.resolve(Long.toString(tgid)))) {
+            // Reported now and once more at the next sample, so that requests still in flight at
+            // the exit
+            // are counted; deleted then, to keep the map bounded.
+            if (exitingProcs.contains(id)) {
+              Pointer key = procs.newKey();
+              key.put(0, toBytes(k, procs.keySize()), 0, procs.keySize());
+              delete.put(id, key);
+            } else {
+              exiting.add(id);
+            }
+          }
+        });
     delete.values().forEach(procs::delete);
     exitingProcs = exiting;
   }
 
   private Row procRow(long tgid, long major, long minor, ProcessInfo info, Pointer v) {
-    return IoTables.PROC_IO.row()
+    return IoTables.PROC_IO
+        .row()
         .key("tgid", tgid)
         .key("major", major)
         .key("first_minor", minor)

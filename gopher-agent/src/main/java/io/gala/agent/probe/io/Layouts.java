@@ -4,13 +4,14 @@ import jnr.ffi.Runtime;
 import jnr.ffi.Struct;
 
 /**
- * Java mirrors of the structs in {@code ebpf-probes/io.h} (and {@code hist.h}), one {@link Struct} per C
- * struct with the C field names and order. Used for their offsets and sizes; {@code LayoutsTest} checks
- * both against the BTF of the compiled {@code io.bpf.o}.
+ * Java mirrors of the structs in {@code ebpf-probes/io.h} (and {@code hist.h}), one {@link Struct}
+ * per C struct with the C field names and order. Used for their offsets and sizes; {@code
+ * LayoutsTest} checks both against the BTF of the compiled {@code io.bpf.o}.
  */
 final class Layouts {
   /** Mirrors IO_READ, IO_WRITE, IO_DISCARD, IO_FLUSH and IO_GROUPS. */
   static final int IO_READ = 0;
+
   static final int IO_WRITE = 1;
   static final int IO_DISCARD = 2;
   static final int IO_FLUSH = 3;

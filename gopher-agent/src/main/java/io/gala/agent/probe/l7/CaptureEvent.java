@@ -25,26 +25,35 @@ final class CaptureEvent {
   static final int COMM = 72;
   static final int SLOT = 88;
   static final int SIZE = 96;
+
   /** Mirrors L7_F_NEW: the first event of a socket, with ptgid and comm. */
   static final int FLAG_NEW = 2;
+
   /** Mirrors L7_SSL_STREAM: set in the sock of a TLS connection's plaintext stream. */
   static final long SSL_STREAM = 1;
+
   /** Mirrors L7_DATA_MAX. */
   static final int DATA_MAX = 4096;
+
   /** Mirrors L7_VERDICT_SLOTS. */
   static final int VERDICT_SLOTS = 1 << 14;
+
   /** Mirrors L7_SNOOP_WORDS. */
   static final int SNOOP_WORDS = 65536;
 
   /** Mirrors enum l7_kind. */
   static final int SEND = 0;
+
   static final int RECV = 1;
   static final int CLOSE = 2;
+
   /** Mirrors enum l7_verdict. */
   static final int VERDICT_IGNORE = 1;
+
   /** Mirrors enum l7_counter. */
-  static final String[] COUNTERS = {"events", "events_lost", "conns_full", "no_data", "read_fail",
-      "ssl_no_socket"};
+  static final String[] COUNTERS = {
+    "events", "events_lost", "conns_full", "no_data", "read_fail", "ssl_no_socket"
+  };
 
   private static final int AF_INET = 2;
 
@@ -61,7 +70,9 @@ final class CaptureEvent {
     return new String(raw, 0, n, java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  /** The local (saddr) or remote (daddr) address as text; IPv4-mapped IPv6 addresses print as IPv4. */
+  /**
+   * The local (saddr) or remote (daddr) address as text; IPv4-mapped IPv6 addresses print as IPv4.
+   */
   static String address(Pointer p, int offset) {
     int family = p.getByte(FAMILY) & 0xff;
     byte[] raw = new byte[family == AF_INET ? 4 : 16];

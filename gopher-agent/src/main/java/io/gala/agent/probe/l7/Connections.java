@@ -22,18 +22,21 @@ import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * The sockets the capture reports, from first segment to close: detects each one's protocol from its
- * first segments, feeds the parser, counts bytes into the link, and tells the kernel to stop sending
- * a socket that carries nothing to parse. Bounded: the least recently active connection is dropped
- * when the table is full, and connections idle for long are dropped (their close may have been
- * missed). Used from the ring buffer thread only.
+ * The sockets the capture reports, from first segment to close: detects each one's protocol from
+ * its first segments, feeds the parser, counts bytes into the link, and tells the kernel to stop
+ * sending a socket that carries nothing to parse. Bounded: the least recently active connection is
+ * dropped when the table is full, and connections idle for long are dropped (their close may have
+ * been missed). Used from the ring buffer thread only.
  */
 final class Connections {
   private static final Logger LOG = Logger.getLogger(Connections.class.getName());
+
   /** Segments and bytes looked at before a connection is declared not parseable. */
   private static final int DETECT_SEGMENTS = 8;
+
   /** Small segments of one direction put together before detection. */
   static final int DETECT_PREFIX = 64;
+
   private static final long DETECT_BYTES = 16 * 1024;
   private static final long IDLE_NS = 600_000_000_000L;
   private static final int SWEEP_EVERY = 65536;
@@ -46,8 +49,10 @@ final class Connections {
   private final int maxConnections;
   private final Verdicts ignore;
   private final Map<Long, Connection> connections = new LinkedHashMap<>(1024, 0.75f, true);
+
   /** Server endpoint (ip:port) -> the instance's tgid, last resolved through /proc. */
   private final Map<String, Long> instances = new java.util.HashMap<>();
+
   private long events;
   private long evicted;
   private long ignored;
@@ -57,8 +62,13 @@ final class Connections {
   /**
    * @param ignore tells the kernel to send nothing more for a socket
    */
-  Connections(L7Metrics metrics, ProcessLabels processes, Set<Protocol> protocols, StreamParser.Limits limits,
-      int maxConnections, Verdicts ignore) {
+  Connections(
+      L7Metrics metrics,
+      ProcessLabels processes,
+      Set<Protocol> protocols,
+      StreamParser.Limits limits,
+      int maxConnections,
+      Verdicts ignore) {
     this.metrics = metrics;
     this.processes = processes;
     this.protocols = protocols;
@@ -67,16 +77,32 @@ final class Connections {
     this.ignore = ignore;
   }
 
-  /** One I/O of a socket: {@code captured} bytes at data[0] of an I/O that moved {@code length} bytes. */
-  void onData(long sock, long tgid, long ts, boolean sent, byte[] data, int captured, long length,
+  /**
+   * One I/O of a socket: {@code captured} bytes at data[0] of an I/O that moved {@code length}
+   * bytes.
+   */
+  void onData(
+      long sock,
+      long tgid,
+      long ts,
+      boolean sent,
+      byte[] data,
+      int captured,
+      long length,
       NewConnection addresses) {
     if (++events % SWEEP_EVERY == 0) {
       sweep(ts);
     }
     Connection c = connections.get(sock);
     if (c == null) {
-      c = new Connection(sock, tgid, addresses.local(), addresses.localPort(), addresses.remote(),
-          addresses.remotePort());
+      c =
+          new Connection(
+              sock,
+              tgid,
+              addresses.local(),
+              addresses.localPort(),
+              addresses.remote(),
+              addresses.remotePort());
       c.comm = addresses.comm();
       c.parentTgid = addresses.parentTgid();
       c.slot = addresses.slot();
@@ -90,7 +116,7 @@ final class Connections {
     }
     c.lastSeenNs = ts;
     switch (c.state) {
-      case IGNORED -> { } // in flight before the kernel saw the verdict
+      case IGNORED -> {} // in flight before the kernel saw the verdict
       case DETECTING -> detect(c, ts, sent, data, captured, length);
       case PARSING -> parse(c, ts, sent, data, captured, length);
       default -> throw new IllegalStateException(c.state.toString());
@@ -177,11 +203,15 @@ final class Connections {
     c.parser.feed(c.client == sent, data, 0, captured, length, ts);
   }
 
-  /** Keeps a small, fully captured segment for the next detection in its direction; drops the rest. */
-  private static void keepPrefix(Connection c, int dir, long ts, byte[] data, int captured, long length) {
+  /**
+   * Keeps a small, fully captured segment for the next detection in its direction; drops the rest.
+   */
+  private static void keepPrefix(
+      Connection c, int dir, long ts, byte[] data, int captured, long length) {
     int earlier = c.prefixLen[dir];
     if (captured != length || earlier + captured > DETECT_PREFIX) {
-      c.prefixLen[dir] = 0; // too big to be a length read, or not all captured: start afresh next time
+      c.prefixLen[dir] =
+          0; // too big to be a length read, or not all captured: start afresh next time
       return;
     }
     if (c.prefix[dir] == null) {
@@ -200,8 +230,13 @@ final class Connections {
     c.parser.feed(c.client == sent, data, 0, captured, length, ts);
     if (c.parser.broken()) {
       if (c.parser.failures() > 0 && parserFailures++ < 10) {
-        LOG.warning("l7: " + c.parser.protocol().label() + " parser failed on socket of tgid " + c.tgid
-            + ", connection no longer parsed: " + c.parser.lastFailure());
+        LOG.warning(
+            "l7: "
+                + c.parser.protocol().label()
+                + " parser failed on socket of tgid "
+                + c.tgid
+                + ", connection no longer parsed: "
+                + c.parser.lastFailure());
       }
       finishParser(c);
       giveUp(c);
@@ -316,8 +351,8 @@ final class Connections {
   }
 
   /**
-   * The process that serves an instance: the topmost ancestor with the same name, so that PostgreSQL
-   * backends and nginx workers report under the postmaster and the master.
+   * The process that serves an instance: the topmost ancestor with the same name, so that
+   * PostgreSQL backends and nginx workers report under the postmaster and the master.
    */
   static long instanceOf(long tgid, String comm) {
     long current = tgid;

@@ -1,6 +1,9 @@
 package io.gala.agent.probe.l7;
 
-/** Bytes and I/O calls in each direction, cumulative: a connection's while detecting, a link's after. */
+/**
+ * Bytes and I/O calls in each direction, cumulative: a connection's while detecting, a link's
+ * after.
+ */
 final class IoCounts {
   long bytesSent;
   long bytesRecv;

@@ -22,8 +22,12 @@ import java.util.function.Consumer;
 final class L7Metrics {
   /** l7_rpc: 8 buckets per power of two, so that a median read from it is within 10 %. */
   static final LogLinearBuckets.Range LINK_RANGE = LogLinearBuckets.Range.nanosToSeconds(8);
-  /** l7_rpc_api: 4 per power of two (median within 19 %): one series set per api multiplies fast. */
+
+  /**
+   * l7_rpc_api: 4 per power of two (median within 19 %): one series set per api multiplies fast.
+   */
   static final LogLinearBuckets.Range API_RANGE = LogLinearBuckets.Range.nanosToSeconds(4);
+
   private static final long SLI_IDLE_NS = 300_000_000_000L;
 
   /**
@@ -32,15 +36,23 @@ final class L7Metrics {
    */
   record Limits(int maxLinks, int maxApisPerLink, int maxApis, int maxSlis, long lingerNs) {}
 
-  /** An SLI entity: one server endpoint (ins_id), app and method; its tgid is resolved on the side. */
+  /**
+   * An SLI entity: one server endpoint (ins_id), app and method; its tgid is resolved on the side.
+   */
   private record SliKey(TableDef table, String insId, String app, String method) {}
 
-  /** Server-side request times of one instance and method in the current period, and its commits. */
+  /**
+   * Server-side request times of one instance and method in the current period, and its commits.
+   */
   private static final class SliStats {
     final String serverIp;
     final int serverPort;
-    /** The instance's process: resolved through /proc when possible, else the first connection's. */
+
+    /**
+     * The instance's process: resolved through /proc when possible, else the first connection's.
+     */
     long tgid;
+
     boolean tgidResolved;
     String database = "";
     long sumNs;
@@ -74,7 +86,16 @@ final class L7Metrics {
 
   /** Counts a connection into its link (created on first use); null when the link table is full. */
   synchronized LinkStats open(Connection c, Protocol protocol, ProcessInfo process) {
-    LinkKey key = new LinkKey(c.tgid, c.clientIp(), c.serverIp(), c.serverPort(), c.role(), c.role(), protocol, c.ssl());
+    LinkKey key =
+        new LinkKey(
+            c.tgid,
+            c.clientIp(),
+            c.serverIp(),
+            c.serverPort(),
+            c.role(),
+            c.role(),
+            protocol,
+            c.ssl());
     LinkStats link = links.get(key);
     if (link == null) {
       if (links.size() >= limits.maxLinks()) {
@@ -200,9 +221,13 @@ final class L7Metrics {
   }
 
   private static void emitLink(LinkStats l, double seconds, Consumer<Row> sink) {
-    sink.accept(keys(L7Tables.LINK.row(), l)
-        .set("bytes_sent", l.io.bytesSent).set("bytes_recv", l.io.bytesRecv)
-        .set("segs_sent", l.io.segsSent).set("segs_recv", l.io.segsRecv).build());
+    sink.accept(
+        keys(L7Tables.LINK.row(), l)
+            .set("bytes_sent", l.io.bytesSent)
+            .set("bytes_recv", l.io.bytesRecv)
+            .set("segs_sent", l.io.segsSent)
+            .set("segs_recv", l.io.segsRecv)
+            .build());
     if (l.rpc.requests() == 0) {
       return;
     }
@@ -218,21 +243,36 @@ final class L7Metrics {
 
   private static Row.Builder keys(Row.Builder b, LinkStats l) {
     LinkKey k = l.key;
-    return b.key("tgid", k.tgid()).key("client_ip", k.clientIp()).key("server_ip", k.serverIp())
-        .key("server_port", k.serverPort()).key("l4_role", k.l4Role()).key("l7_role", k.l7Role())
+    return b.key("tgid", k.tgid())
+        .key("client_ip", k.clientIp())
+        .key("server_ip", k.serverIp())
+        .key("server_port", k.serverPort())
+        .key("l4_role", k.l4Role())
+        .key("l7_role", k.l7Role())
         .key("protocol", k.protocol().label())
-        .label("ssl", k.ssl() ? "1" : "0").label("comm", l.process.comm())
+        .label("ssl", k.ssl() ? "1" : "0")
+        .label("comm", l.process.comm())
         .label("container_id", l.process.containerId());
   }
 
   private static void emitSli(SliKey k, SliStats s, double seconds, Consumer<Row> sink) {
-    Row.Builder b = k.table().row().key("tgid", s.tgid).key("ins_id", k.insId()).key("app", k.app())
-        .key("method", k.method()).label("server_ip", s.serverIp).label("server_port", s.serverPort);
+    Row.Builder b =
+        k.table()
+            .row()
+            .key("tgid", s.tgid)
+            .key("ins_id", k.insId())
+            .key("app", k.app())
+            .key("method", k.method())
+            .label("server_ip", s.serverIp)
+            .label("server_port", s.serverPort);
     if (k.table() == L7Tables.PG_TPS) {
       long delta = s.commits - s.commitsMark;
       s.commitsMark = s.commits;
-      sink.accept(b.label("datname", s.database).set("tps", seconds > 0 ? delta / seconds : 0)
-          .set("commit_count", s.commits).build());
+      sink.accept(
+          b.label("datname", s.database)
+              .set("tps", seconds > 0 ? delta / seconds : 0)
+              .set("commit_count", s.commits)
+              .build());
       return;
     }
     if (s.count == 0) {

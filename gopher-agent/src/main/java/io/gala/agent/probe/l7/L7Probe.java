@@ -26,26 +26,32 @@ import jnr.ffi.Pointer;
 /**
  * The {@code l7} probe: captures prefixes of TCP socket payloads in the kernel ({@code l7.bpf.c}),
  * detects Redis, PostgreSQL, MySQL, HTTP/1.x and Kafka, matches requests to responses, and reports
- * {@code l7_link}, {@code l7_rpc}, {@code l7_rpc_api}, the Redis and PostgreSQL SLIs, and the slowest
- * requests of each period ({@link #slowRequests()}).
+ * {@code l7_link}, {@code l7_rpc}, {@code l7_rpc_api}, the Redis and PostgreSQL SLIs, and the
+ * slowest requests of each period ({@link #slowRequests()}).
  *
- * <p>Sub-probes as in gala-gopher: {@code l7_bytes_metrics} (l7_link), {@code l7_rpc_metrics} (l7_rpc,
- * l7_rpc_api, SLIs), {@code l7_rpc_trace} (slow requests). Params: {@code l7_protocol} (comma-separated
- * protocols, default all), {@code capture_bytes}, {@code max_connections}, {@code ringbuf_kb},
- * {@code slow_requests}, {@code capture_hook} ({@code auto}, {@code sockets}, {@code syscalls}), and the common
- * {@code support_ssl} (1, the default here: TLS plaintext through OpenSSL uprobes; 0: off).
+ * <p>Sub-probes as in gala-gopher: {@code l7_bytes_metrics} (l7_link), {@code l7_rpc_metrics}
+ * (l7_rpc, l7_rpc_api, SLIs), {@code l7_rpc_trace} (slow requests). Params: {@code l7_protocol}
+ * (comma-separated protocols, default all), {@code capture_bytes}, {@code max_connections}, {@code
+ * ringbuf_kb}, {@code slow_requests}, {@code capture_hook} ({@code auto}, {@code sockets}, {@code
+ * syscalls}), and the common {@code support_ssl} (1, the default here: TLS plaintext through
+ * OpenSSL uprobes; 0: off).
  */
 public final class L7Probe implements Probe {
   private static final Logger LOG = Logger.getLogger(L7Probe.class.getName());
+
   /** A link without connections is kept (and exported) this long: the exporter's age-out. */
   private static final long LINK_LINGER_NS = 60_000_000_000L;
+
   private static final List<String> SOCKET_PROGRAMS = List.of("l7_sock_send", "l7_sock_recv");
-  private static final List<String> SYSCALLS = List.of("read", "write", "readv", "writev", "sendto", "recvfrom",
-      "sendmsg", "recvmsg");
+  private static final List<String> SYSCALLS =
+      List.of("read", "write", "readv", "writev", "sendto", "recvfrom", "sendmsg", "recvmsg");
 
   /** What the control API accepts for this probe. */
   public static ProbeSpec spec() {
-    return ProbeSpec.of("l7", L7Probe::new, Set.of("l7_bytes_metrics", "l7_rpc_metrics", "l7_rpc_trace"),
+    return ProbeSpec.of(
+        "l7",
+        L7Probe::new,
+        Set.of("l7_bytes_metrics", "l7_rpc_metrics", "l7_rpc_trace"),
         ParamSpec.number("capture_bytes", 0, CaptureEvent.DATA_MAX),
         ParamSpec.number("max_connections", 64, 1 << 20),
         ParamSpec.number("ringbuf_kb", 64, 256 * 1024),
@@ -87,9 +93,12 @@ public final class L7Probe implements Probe {
     Set<Protocol> protocols = protocols(config.param("l7_protocol", ""));
     int capture = (int) Math.min(config.param("capture_bytes", 1024), CaptureEvent.DATA_MAX);
     int maxConnections = (int) config.param("max_connections", 65536);
-    metrics = new L7Metrics(new L7Metrics.Limits(4096, 64, 16384, 4096, LINK_LINGER_NS),
-        (int) config.param("slow_requests", 10));
-    snooped = new SnoopedProcesses(config.snoopers(), context.processes(), context.scope(), this::snoop);
+    metrics =
+        new L7Metrics(
+            new L7Metrics.Limits(4096, 64, 16384, 4096, LINK_LINGER_NS),
+            (int) config.param("slow_requests", 10));
+    snooped =
+        new SnoopedProcesses(config.snoopers(), context.processes(), context.scope(), this::snoop);
 
     obj = BpfObject.open("l7");
     obj.setGlobal("targ_netns", context.scope().netnsInode());
@@ -112,22 +121,32 @@ public final class L7Probe implements Probe {
     verdictSlots = obj.map("verdicts");
     slotKey = verdictSlots.newKey();
     slotValue = verdictSlots.newValue();
-    connections = new Connections(metrics, context.processes(), protocols,
-        new StreamParser.Limits(Math.max(16 * 1024, 4 * capture), 256), maxConnections, this::ignore);
+    connections =
+        new Connections(
+            metrics,
+            context.processes(),
+            protocols,
+            new StreamParser.Limits(Math.max(16 * 1024, 4 * capture), 256),
+            maxConnections,
+            this::ignore);
     snooped.refresh();
     reader = new RingBufferReader(obj.map("events"), this::onRecord);
-    LOG.info(() -> "l7: capturing " + capture + " bytes per I/O through " + hook + " for " + protocols);
+    LOG.info(
+        () -> "l7: capturing " + capture + " bytes per I/O through " + hook + " for " + protocols);
   }
 
   private void chooseHook(String wanted) {
-    boolean sockets = switch (wanted) {
-      case "sockets" -> true;
-      case "syscalls" -> false;
-      case "auto", "" -> KernelFeatures.hasAttachTarget("tp_btf/sock_send_length")
-          && KernelFeatures.hasAttachTarget("tp_btf/sock_recv_length");
-      default -> throw new IllegalArgumentException(
-          "l7: params.capture_hook must be auto, sockets or syscalls, not " + wanted);
-    };
+    boolean sockets =
+        switch (wanted) {
+          case "sockets" -> true;
+          case "syscalls" -> false;
+          case "auto", "" ->
+              KernelFeatures.hasAttachTarget("tp_btf/sock_send_length")
+                  && KernelFeatures.hasAttachTarget("tp_btf/sock_recv_length");
+          default ->
+              throw new IllegalArgumentException(
+                  "l7: params.capture_hook must be auto, sockets or syscalls, not " + wanted);
+        };
     hook = sockets ? "sock_send_length/sock_recv_length" : "syscall tracepoints";
     if (sockets) {
       for (String s : SYSCALLS) {
@@ -147,8 +166,10 @@ public final class L7Probe implements Probe {
     for (String name : param.split(",")) {
       Protocol p = Protocol.ofLabel(name);
       if (p == null) {
-        throw new IllegalArgumentException("l7: params.l7_protocol names an unknown protocol '" + name.strip()
-            + "'; known: redis, pgsql, mysql, http, kafka");
+        throw new IllegalArgumentException(
+            "l7: params.l7_protocol names an unknown protocol '"
+                + name.strip()
+                + "'; known: redis, pgsql, mysql, http, kafka");
       }
       out.add(p);
     }
@@ -172,13 +193,22 @@ public final class L7Probe implements Probe {
         connections.onClose(sock);
         return;
       }
-      int captured = Math.min(Math.min(p.getInt(CaptureEvent.CAPTURED), size - CaptureEvent.SIZE),
-          CaptureEvent.DATA_MAX);
+      int captured =
+          Math.min(
+              Math.min(p.getInt(CaptureEvent.CAPTURED), size - CaptureEvent.SIZE),
+              CaptureEvent.DATA_MAX);
       captured = Math.max(captured, 0);
       p.get(CaptureEvent.SIZE, payload, 0, captured);
       addresses.event = p;
-      connections.onData(sock, p.getInt(CaptureEvent.TGID) & 0xffffffffL, p.getLong(CaptureEvent.TS_NS),
-          kind == CaptureEvent.SEND, payload, captured, p.getInt(CaptureEvent.LEN) & 0xffffffffL, addresses);
+      connections.onData(
+          sock,
+          p.getInt(CaptureEvent.TGID) & 0xffffffffL,
+          p.getLong(CaptureEvent.TS_NS),
+          kind == CaptureEvent.SEND,
+          payload,
+          captured,
+          p.getInt(CaptureEvent.LEN) & 0xffffffffL,
+          addresses);
       addresses.event = null;
     }
   }
@@ -228,9 +258,9 @@ public final class L7Probe implements Probe {
   }
 
   /**
-   * Tells the kernel to send nothing more for this socket: in map conns, and in the socket's slot of
-   * the verdict cache, which the kernel checks first (a slot another socket took meanwhile just sends
-   * that one to its conns entry).
+   * Tells the kernel to send nothing more for this socket: in map conns, and in the socket's slot
+   * of the verdict cache, which the kernel checks first (a slot another socket took meanwhile just
+   * sends that one to its conns entry).
    */
   private void ignore(long sock, int slot) {
     verdictKey.putLong(0, sock);
@@ -248,7 +278,9 @@ public final class L7Probe implements Probe {
     }
   }
 
-  /** Sets the process's bit in the kernel's snoop bitmap (l7.h L7_SNOOP_WORDS words of 64 tgids). */
+  /**
+   * Sets the process's bit in the kernel's snoop bitmap (l7.h L7_SNOOP_WORDS words of 64 tgids).
+   */
   private void snoop(long tgid) {
     if (tgid <= 0 || tgid >= 64L * CaptureEvent.SNOOP_WORDS) {
       return;
@@ -257,7 +289,8 @@ public final class L7Probe implements Probe {
     Pointer value = snoopBits.newValue();
     key.putInt(0, (int) (tgid / 64));
     snoopBits.lookup(key, value);
-    // The kernel may set a bit of the same word on fork meanwhile; losing that race loses one child.
+    // The kernel may set a bit of the same word on fork meanwhile; losing that race loses one
+    // child.
     value.putLong(0, value.getLong(0) | 1L << (tgid % 64));
     snoopBits.update(key, value);
     if (tls != null) {
@@ -272,15 +305,19 @@ public final class L7Probe implements Probe {
     }
     boolean bytes = config.subprobe("l7_bytes_metrics");
     boolean rpc = config.subprobe("l7_rpc_metrics");
-    metrics.sample(row -> {
-      boolean link = row.table() == L7Tables.LINK;
-      if (link ? bytes : rpc) {
-        sink.accept(row);
-      }
-    });
+    metrics.sample(
+        row -> {
+          boolean link = row.table() == L7Tables.LINK;
+          if (link ? bytes : rpc) {
+            sink.accept(row);
+          }
+        });
   }
 
-  /** The slowest requests of the last sample period, slowest first (empty unless l7_rpc_trace is on). */
+  /**
+   * The slowest requests of the last sample period, slowest first (empty unless l7_rpc_trace is
+   * on).
+   */
   public List<SlowRequest> slowRequests() {
     return metrics == null || !config.subprobe("l7_rpc_trace") ? List.of() : metrics.slowRequests();
   }

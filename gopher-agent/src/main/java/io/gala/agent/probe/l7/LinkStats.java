@@ -6,8 +6,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Everything counted for one link: bytes and calls per direction, requests of all apis, and requests
- * per api (bounded: apis beyond the limit share the api {@code OTHER}). Guarded by {@link L7Metrics}.
+ * Everything counted for one link: bytes and calls per direction, requests of all apis, and
+ * requests per api (bounded: apis beyond the limit share the api {@code OTHER}). Guarded by {@link
+ * L7Metrics}.
  */
 final class LinkStats {
   static final String OTHER_API = "OTHER";
@@ -20,12 +21,18 @@ final class LinkStats {
   private final LogLinearBuckets.Range apiRange;
   final IoCounts io = new IoCounts();
   int openConnections;
+
   /** Whether any I/O or exchange happened since the last sample. */
   boolean active;
+
   /** When the sampler last saw it active (System.nanoTime()). */
   long lastActiveNs = System.nanoTime();
 
-  LinkStats(LinkKey key, ProcessInfo process, int maxApis, LogLinearBuckets.Range linkRange,
+  LinkStats(
+      LinkKey key,
+      ProcessInfo process,
+      int maxApis,
+      LogLinearBuckets.Range linkRange,
       LogLinearBuckets.Range apiRange) {
     this.key = key;
     this.process = process;

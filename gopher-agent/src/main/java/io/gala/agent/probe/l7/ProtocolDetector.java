@@ -4,14 +4,17 @@ import io.gala.agent.probe.l7.protocol.Protocol;
 import java.util.Set;
 
 /**
- * Recognizes the protocol of a connection from the first bytes the capture saw, and which end speaks
- * first. Only requests are trusted (and MySQL's greeting, the one protocol where the server speaks
- * first): a response alone is too easy to confuse. Order matters where shapes overlap: HTTP before the
- * Redis inline form ({@code GET /x HTTP/1.1} is also a Redis inline GET), PostgreSQL's startup code
- * before Kafka (196608 reads as api key 3, version 0).
+ * Recognizes the protocol of a connection from the first bytes the capture saw, and which end
+ * speaks first. Only requests are trusted (and MySQL's greeting, the one protocol where the server
+ * speaks first): a response alone is too easy to confuse. Order matters where shapes overlap: HTTP
+ * before the Redis inline form ({@code GET /x HTTP/1.1} is also a Redis inline GET), PostgreSQL's
+ * startup code before Kafka (196608 reads as api key 3, version 0).
  */
 final class ProtocolDetector {
-  /** What the first bytes said: the protocol, whether they were a request, and if the connection's start was seen. */
+  /**
+   * What the first bytes said: the protocol, whether they were a request, and if the connection's
+   * start was seen.
+   */
   record Detection(Protocol protocol, boolean request, boolean fromStart) {}
 
   private static final int PG_PROTOCOL_3 = 196608;
@@ -21,17 +24,55 @@ final class ProtocolDetector {
   private static final String PG_CLIENT_TYPES = "QPBDESHFCX";
   private static final Set<String> HTTP_METHODS =
       Set.of("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE");
+
   /** Commands people and benchmarks send inline; an inline line must start with one of them. */
-  private static final Set<String> REDIS_INLINE = Set.of("PING", "ECHO", "GET", "SET", "DEL", "INCR", "DECR",
-      "EXISTS", "KEYS", "INFO", "AUTH", "SELECT", "HELLO", "QUIT", "MGET", "MSET", "LPUSH", "RPUSH", "LPOP",
-      "RPOP", "LRANGE", "SADD", "SPOP", "HSET", "HGET", "ZADD", "EXPIRE", "TTL", "TYPE", "FLUSHALL", "FLUSHDB",
-      "CONFIG", "CLIENT", "DBSIZE", "MONITOR", "SUBSCRIBE", "PUBLISH", "COMMAND", "SCAN");
+  private static final Set<String> REDIS_INLINE =
+      Set.of(
+          "PING",
+          "ECHO",
+          "GET",
+          "SET",
+          "DEL",
+          "INCR",
+          "DECR",
+          "EXISTS",
+          "KEYS",
+          "INFO",
+          "AUTH",
+          "SELECT",
+          "HELLO",
+          "QUIT",
+          "MGET",
+          "MSET",
+          "LPUSH",
+          "RPUSH",
+          "LPOP",
+          "RPOP",
+          "LRANGE",
+          "SADD",
+          "SPOP",
+          "HSET",
+          "HGET",
+          "ZADD",
+          "EXPIRE",
+          "TTL",
+          "TYPE",
+          "FLUSHALL",
+          "FLUSHDB",
+          "CONFIG",
+          "CLIENT",
+          "DBSIZE",
+          "MONITOR",
+          "SUBSCRIBE",
+          "PUBLISH",
+          "COMMAND",
+          "SCAN");
 
   private ProtocolDetector() {}
 
   /**
-   * Looks at one segment: {@code captured} bytes of an I/O of {@code length} bytes. Returns null when
-   * the bytes fit no protocol.
+   * Looks at one segment: {@code captured} bytes of an I/O of {@code length} bytes. Returns null
+   * when the bytes fit no protocol.
    */
   static Detection detect(byte[] b, int captured, long length) {
     if (captured < 4) {
@@ -70,13 +111,16 @@ final class ProtocolDetector {
     if (n >= 8) {
       long len = be32(b, 0);
       int code = (int) be32(b, 4);
-      boolean startup = code == PG_PROTOCOL_3 && len > 8 && len < 10_000 && (len == length || len == n);
-      boolean shortCode = (code == PG_SSL || code == PG_GSSENC) && len == 8 || code == PG_CANCEL && len == 16;
+      boolean startup =
+          code == PG_PROTOCOL_3 && len > 8 && len < 10_000 && (len == length || len == n);
+      boolean shortCode =
+          (code == PG_SSL || code == PG_GSSENC) && len == 8 || code == PG_CANCEL && len == 16;
       if (startup || shortCode) {
         return new Detection(Protocol.PGSQL, true, true);
       }
     }
-    // Joined mid-connection: a run of typed client messages whose lengths chain up to the I/O's length.
+    // Joined mid-connection: a run of typed client messages whose lengths chain up to the I/O's
+    // length.
     if (b[0] != 'Q' && b[0] != 'P' && b[0] != 'B') {
       return null;
     }
@@ -116,7 +160,9 @@ final class ProtocolDetector {
     }
     // A command packet: COM_QUERY or COM_STMT_PREPARE with text, or a short fixed-form command.
     if ((first == 0x03 || first == 0x16) && len > 1) {
-      return printable(b, 5, Math.min(n, 5 + 32)) ? new Detection(Protocol.MYSQL, true, false) : null;
+      return printable(b, 5, Math.min(n, 5 + 32))
+          ? new Detection(Protocol.MYSQL, true, false)
+          : null;
     }
     if (first == 0x17 && len >= 10 || first == 0x0e && len == 1) {
       return new Detection(Protocol.MYSQL, true, false);
@@ -134,7 +180,9 @@ final class ProtocolDetector {
       return i > 1 && i + 3 < n && b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '$';
     }
     int end = 0;
-    while (end < n && end < 16 && (b[end] >= 'A' && b[end] <= 'Z' || b[end] >= 'a' && b[end] <= 'z')) {
+    while (end < n
+        && end < 16
+        && (b[end] >= 'A' && b[end] <= 'Z' || b[end] >= 'a' && b[end] <= 'z')) {
       end++;
     }
     if (end == 0 || end >= n || b[end] != ' ' && b[end] != '\r' && b[end] != '\n') {
@@ -153,9 +201,19 @@ final class ProtocolDetector {
     int version = (short) (((b[6] & 0xff) << 8) | (b[7] & 0xff));
     long correlation = be32(b, 8);
     int clientId = (short) (((b[12] & 0xff) << 8) | (b[13] & 0xff));
-    // The size may exceed the I/O (a large request written in parts) or fall short (pipelined requests).
-    if (size < 10 || size > 128L << 20 || key < 0 || key > 92 || version < 0 || version > 20 || correlation < 0 || correlation > Integer.MAX_VALUE
-        || clientId < -1 || clientId > 256 || clientId + 10 > size) {
+    // The size may exceed the I/O (a large request written in parts) or fall short (pipelined
+    // requests).
+    if (size < 10
+        || size > 128L << 20
+        || key < 0
+        || key > 92
+        || version < 0
+        || version > 20
+        || correlation < 0
+        || correlation > Integer.MAX_VALUE
+        || clientId < -1
+        || clientId > 256
+        || clientId + 10 > size) {
       return false;
     }
     return clientId <= 0 || printable(b, 14, Math.min(n, 14 + clientId));
@@ -192,7 +250,10 @@ final class ProtocolDetector {
   }
 
   private static long be32(byte[] b, int i) {
-    return ((b[i] & 0xffL) << 24) | ((b[i + 1] & 0xff) << 16) | ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+    return ((b[i] & 0xffL) << 24)
+        | ((b[i + 1] & 0xff) << 16)
+        | ((b[i + 2] & 0xff) << 8)
+        | (b[i + 3] & 0xff);
   }
 
   private static long le24(byte[] b, int i) {

@@ -8,12 +8,13 @@ import java.util.PriorityQueue;
 
 /**
  * Keeps the N slowest requests of the current period (a min-heap, so that a request faster than the
- * N-th costs one comparison) and the list of the period before, slowest first. Texts are masked only
- * for requests that make it into the heap.
+ * N-th costs one comparison) and the list of the period before, slowest first. Texts are masked
+ * only for requests that make it into the heap.
  */
 final class SlowRequests {
   private final int capacity;
-  private final PriorityQueue<SlowRequest> heap = new PriorityQueue<>(Comparator.comparingLong(SlowRequest::latencyNs));
+  private final PriorityQueue<SlowRequest> heap =
+      new PriorityQueue<>(Comparator.comparingLong(SlowRequest::latencyNs));
   private volatile List<SlowRequest> last = List.of();
 
   SlowRequests(int capacity) {
@@ -28,9 +29,18 @@ final class SlowRequests {
     if (heap.size() >= capacity && latency <= heap.peek().latencyNs()) {
       return;
     }
-    SlowRequest r = new SlowRequest((e.responseNs() + wallOffsetNs) / 1_000_000, latency, e.protocol().label(),
-        e.api(), TextMasking.mask(e.protocol(), e.text()), c.tgid, comm, c.role(),
-        endpoint(c.clientIp(), c.clientPort()), endpoint(c.serverIp(), c.serverPort()));
+    SlowRequest r =
+        new SlowRequest(
+            (e.responseNs() + wallOffsetNs) / 1_000_000,
+            latency,
+            e.protocol().label(),
+            e.api(),
+            TextMasking.mask(e.protocol(), e.text()),
+            c.tgid,
+            comm,
+            c.role(),
+            endpoint(c.clientIp(), c.clientPort()),
+            endpoint(c.serverIp(), c.serverPort()));
     heap.add(r);
     if (heap.size() > capacity) {
       heap.poll();

@@ -12,9 +12,10 @@ import java.util.Set;
 import java.util.function.LongConsumer;
 
 /**
- * Turns the probe's snoopers (process ids, names, container ids) into the tgids the kernel filters on.
- * Ids are added once; names and containers are matched against /proc at start and at every sample,
- * since such processes may start later (children of snooped processes are added by the kernel).
+ * Turns the probe's snoopers (process ids, names, container ids) into the tgids the kernel filters
+ * on. Ids are added once; names and containers are matched against /proc at start and at every
+ * sample, since such processes may start later (children of snooped processes are added by the
+ * kernel).
  */
 final class SnoopedProcesses {
   private static final int MAX_KNOWN = 65536;
@@ -48,7 +49,9 @@ final class SnoopedProcesses {
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path d : dirs) {
         long pid = Long.parseLong(d.getFileName().toString());
-        if (!known.contains(pid) && snoopers.matches(pid, processes.get(pid)) && scope.includesPid(pid)) {
+        if (!known.contains(pid)
+            && snoopers.matches(pid, processes.get(pid))
+            && scope.includesPid(pid)) {
           offer(pid);
         }
       }

@@ -5,9 +5,9 @@ import io.gala.agent.probe.l7.protocol.Statements;
 import java.util.regex.Pattern;
 
 /**
- * Masks literal values in request texts before they leave the agent: SQL literals, HTTP query values
- * and numeric path segments. Redis texts are masked by the parser already (arguments are never kept),
- * Kafka texts carry only the api and client id.
+ * Masks literal values in request texts before they leave the agent: SQL literals, HTTP query
+ * values and numeric path segments. Redis texts are masked by the parser already (arguments are
+ * never kept), Kafka texts carry only the api and client id.
  */
 final class TextMasking {
   private static final Pattern QUERY_VALUE = Pattern.compile("=[^&#]*");

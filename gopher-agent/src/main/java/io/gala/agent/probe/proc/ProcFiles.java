@@ -11,15 +11,33 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What /proc/<pid>/{stat,io,fd} say about a process (proc(5)); numbers are -1 when unreadable. Times
- * are in USER_HZ ticks, {@code rssPages} in pages, {@code startTicks} in ticks since boot.
+ * What /proc/<pid>/{stat,io,fd} say about a process (proc(5)); numbers are -1 when unreadable.
+ * Times are in USER_HZ ticks, {@code rssPages} in pages, {@code startTicks} in ticks since boot.
  */
-record ProcFiles(char state, long ppid, long pgid, long minflt, long majflt, long utime, long stime,
-    long numThreads, long startTicks, long vsize, long rssPages, long fdCount, long rchar, long wchar,
-    long syscr, long syscw, long readBytes, long writeBytes, long cancelledWriteBytes) {
+record ProcFiles(
+    char state,
+    long ppid,
+    long pgid,
+    long minflt,
+    long majflt,
+    long utime,
+    long stime,
+    long numThreads,
+    long startTicks,
+    long vsize,
+    long rssPages,
+    long fdCount,
+    long rchar,
+    long wchar,
+    long syscr,
+    long syscw,
+    long readBytes,
+    long writeBytes,
+    long cancelledWriteBytes) {
 
-  private static final String[] IO_FIELDS =
-      {"rchar", "wchar", "syscr", "syscw", "read_bytes", "write_bytes", "cancelled_write_bytes"};
+  private static final String[] IO_FIELDS = {
+    "rchar", "wchar", "syscr", "syscw", "read_bytes", "write_bytes", "cancelled_write_bytes"
+  };
   private static final long AT_PAGESZ = 6;
   private static final Path PROCFS = Path.of("/proc");
 
@@ -54,9 +72,26 @@ record ProcFiles(char state, long ppid, long pgid, long minflt, long majflt, lon
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
     // f[0] is field 3 (state) of proc(5); field n is f[n - 3].
     long[] io = readIo(dir.resolve("io"));
-    return new ProcFiles(f[0].charAt(0), num(f, 4), num(f, 5), num(f, 10), num(f, 12), num(f, 14),
-        num(f, 15), num(f, 20), num(f, 22), num(f, 23), num(f, 24), fdCount(dir.resolve("fd"), proc.equals(PROCFS)),
-        io[0], io[1], io[2], io[3], io[4], io[5], io[6]);
+    return new ProcFiles(
+        f[0].charAt(0),
+        num(f, 4),
+        num(f, 5),
+        num(f, 10),
+        num(f, 12),
+        num(f, 14),
+        num(f, 15),
+        num(f, 20),
+        num(f, 22),
+        num(f, 23),
+        num(f, 24),
+        fdCount(dir.resolve("fd"), proc.equals(PROCFS)),
+        io[0],
+        io[1],
+        io[2],
+        io[3],
+        io[4],
+        io[5],
+        io[6]);
   }
 
   private static long num(String[] f, int field) {
@@ -82,8 +117,10 @@ record ProcFiles(char state, long ppid, long pgid, long minflt, long majflt, lon
   }
 
   private static long fdCount(Path fd, boolean procfs) {
-    // Since 6.2 the size of /proc/<pid>/fd is its number of open files: one stat() instead of a walk
-    // of every fd (hundreds for a JVM or a database). Older kernels say 0 there; a copied tree (tests)
+    // Since 6.2 the size of /proc/<pid>/fd is its number of open files: one stat() instead of a
+    // walk
+    // of every fd (hundreds for a JVM or a database). Older kernels say 0 there; a copied tree
+    // (tests)
     // has a directory's size.
     if (procfs) {
       try {
@@ -109,7 +146,8 @@ record ProcFiles(char state, long ppid, long pgid, long minflt, long majflt, lon
   /** The soft limit of open files from /proc/<pid>/limits; -1 when unlimited or unreadable. */
   static long fdLimit(Path proc, long pid) {
     try {
-      for (String line : Files.readAllLines(proc.resolve(pid + "/limits"), StandardCharsets.US_ASCII)) {
+      for (String line :
+          Files.readAllLines(proc.resolve(pid + "/limits"), StandardCharsets.US_ASCII)) {
         if (line.startsWith("Max open files")) {
           String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
           return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
@@ -136,12 +174,14 @@ record ProcFiles(char state, long ppid, long pgid, long minflt, long majflt, lon
   }
 
   /**
-   * The page size RSS is counted in, from the auxiliary vector of the agent itself (AT_PAGESZ):
-   * 4 KiB on x86, 4 or 64 KiB on arm64 depending on the kernel build. 4096 when unreadable.
+   * The page size RSS is counted in, from the auxiliary vector of the agent itself (AT_PAGESZ): 4
+   * KiB on x86, 4 or 64 KiB on arm64 depending on the kernel build. 4096 when unreadable.
    */
   static long pageSize(Path proc) {
     try {
-      ByteBuffer auxv = ByteBuffer.wrap(Files.readAllBytes(proc.resolve("self/auxv"))).order(ByteOrder.nativeOrder());
+      ByteBuffer auxv =
+          ByteBuffer.wrap(Files.readAllBytes(proc.resolve("self/auxv")))
+              .order(ByteOrder.nativeOrder());
       while (auxv.remaining() >= 16) {
         long type = auxv.getLong();
         long value = auxv.getLong();

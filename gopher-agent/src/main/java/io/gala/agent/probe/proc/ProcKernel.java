@@ -18,13 +18,20 @@ import jnr.ffi.Pointer;
  */
 final class ProcKernel implements AutoCloseable {
   /** Programs whose hook older kernels may lack; the rest of the probe runs without them. */
-  static final Set<String> OPTIONAL_PROGRAMS = Set.of("handle_oom_victim", "handle_sched_wakeup_new");
-  private static final String[] MAP_FULL_NAMES = {"map_full/procs", "map_full/syscall_fails", "map_full/start"};
+  static final Set<String> OPTIONAL_PROGRAMS =
+      Set.of("handle_oom_victim", "handle_sched_wakeup_new");
+
+  private static final String[] MAP_FULL_NAMES = {
+    "map_full/procs", "map_full/syscall_fails", "map_full/start"
+  };
 
   /** A syscall number (with PROC_SYSCALL_COMPAT) and a positive errno. */
   record SyscallError(int nr, int err) {
-    /** {@code struct syscall_fail_key} of proc.h: size and offsets, checked against BTF by a test. */
+    /**
+     * {@code struct syscall_fail_key} of proc.h: size and offsets, checked against BTF by a test.
+     */
     static final int KEY_SIZE = 16;
+
     static final Map<String, Integer> KEY_OFFSETS = Map.of("tgid", 0, "nr", 4, "err", 8, "pad", 12);
 
     static long tgid(Pointer key) {
@@ -32,7 +39,8 @@ final class ProcKernel implements AutoCloseable {
     }
 
     static SyscallError of(Pointer key) {
-      return new SyscallError(key.getInt(KEY_OFFSETS.get("nr")), key.getInt(KEY_OFFSETS.get("err")));
+      return new SyscallError(
+          key.getInt(KEY_OFFSETS.get("nr")), key.getInt(KEY_OFFSETS.get("err")));
     }
   }
 
@@ -80,10 +88,14 @@ final class ProcKernel implements AutoCloseable {
     long ended = currentPeriod++;
     writePeriod();
     Map<Long, ProcStats> stats = new HashMap<>();
-    procs.forEach((k, v) -> stats.put(Integer.toUnsignedLong(k.getInt(0)), ProcStats.read(v, ended)));
+    procs.forEach(
+        (k, v) -> stats.put(Integer.toUnsignedLong(k.getInt(0)), ProcStats.read(v, ended)));
     Map<Long, Map<SyscallError, Long>> byProc = new HashMap<>();
-    errors.forEach((k, v) -> byProc.computeIfAbsent(SyscallError.tgid(k), t -> new LinkedHashMap<>())
-        .merge(SyscallError.of(k), v.getLong(0), Long::sum));
+    errors.forEach(
+        (k, v) ->
+            byProc
+                .computeIfAbsent(SyscallError.tgid(k), t -> new LinkedHashMap<>())
+                .merge(SyscallError.of(k), v.getLong(0), Long::sum));
     return new Snapshot(stats, byProc);
   }
 
@@ -97,8 +109,8 @@ final class ProcKernel implements AutoCloseable {
 
   /**
    * Reads the current entries of these processes from both maps and deletes them: the final figures
-   * of processes whose final row is due (fresher than the sample's snapshot, which may predate their
-   * exit). One pass over the error map, whatever the number of processes.
+   * of processes whose final row is due (fresher than the sample's snapshot, which may predate
+   * their exit). One pass over the error map, whatever the number of processes.
    */
   Snapshot drain(Set<Long> tgids) {
     Map<Long, ProcStats> stats = new HashMap<>();
@@ -116,15 +128,18 @@ final class ProcKernel implements AutoCloseable {
       }
     }
     List<Pointer> drained = new ArrayList<>();
-    errors.forEach((k, v) -> {
-      long tgid = SyscallError.tgid(k);
-      if (tgids.contains(tgid)) {
-        byProc.computeIfAbsent(tgid, t -> new LinkedHashMap<>()).merge(SyscallError.of(k), v.getLong(0), Long::sum);
-        Pointer copy = errors.newKey();
-        copy.transferFrom(0, k, 0, errors.keySize());
-        drained.add(copy);
-      }
-    });
+    errors.forEach(
+        (k, v) -> {
+          long tgid = SyscallError.tgid(k);
+          if (tgids.contains(tgid)) {
+            byProc
+                .computeIfAbsent(tgid, t -> new LinkedHashMap<>())
+                .merge(SyscallError.of(k), v.getLong(0), Long::sum);
+            Pointer copy = errors.newKey();
+            copy.transferFrom(0, k, 0, errors.keySize());
+            drained.add(copy);
+          }
+        });
     drained.forEach(errors::delete);
     return new Snapshot(stats, byProc);
   }

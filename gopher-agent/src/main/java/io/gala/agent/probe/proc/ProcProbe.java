@@ -20,11 +20,11 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The {@code proc} probe: per process CPU, memory, fds and I/O from /proc, plus what only the kernel
- * sees, from proc.bpf.c: run-queue delay, failed syscalls by syscall and errno, fork/exec and OOM kills.
- * Only processes in the scope's network namespace, and only snooped ones when snoopers are set. A
- * process that exited gets one final row ({@code exited 1}) and is then forgotten, here and in the
- * kernel maps, so that state stays bounded by the live processes.
+ * The {@code proc} probe: per process CPU, memory, fds and I/O from /proc, plus what only the
+ * kernel sees, from proc.bpf.c: run-queue delay, failed syscalls by syscall and errno, fork/exec
+ * and OOM kills. Only processes in the scope's network namespace, and only snooped ones when
+ * snoopers are set. A process that exited gets one final row ({@code exited 1}) and is then
+ * forgotten, here and in the kernel maps, so that state stays bounded by the live processes.
  */
 public final class ProcProbe implements Probe {
   /** Re-read a process's RLIMIT_NOFILE every this many samples (it rarely changes). */
@@ -106,13 +106,20 @@ public final class ProcProbe implements Probe {
     Snapshot fin = kernel.drain(gone);
     for (long tgid : gone) {
       ProcStats stats = fin.procs().getOrDefault(tgid, k.procs().get(tgid));
-      finish(sink, tgid, seen.remove(tgid), stats, fin.errors().getOrDefault(tgid, k.errors().get(tgid)));
+      finish(
+          sink,
+          tgid,
+          seen.remove(tgid),
+          stats,
+          fin.errors().getOrDefault(tgid, k.errors().get(tgid)));
     }
     finishedLastSample = gone;
     forgetMovedOut(elsewhere, k);
   }
 
-  /** Processes that left the scope's namespace: no longer reported, and no final row when they exit. */
+  /**
+   * Processes that left the scope's namespace: no longer reported, and no final row when they exit.
+   */
   private void forgetMovedOut(Set<Long> elsewhere, Snapshot k) {
     Set<Long> movedOut = new HashSet<>();
     for (long tgid : elsewhere) {
@@ -124,9 +131,11 @@ public final class ProcProbe implements Probe {
   }
 
   /** Emits the final row of a process that is gone, if it is snooped, and forgets its labels. */
-  private void finish(Consumer<Row> sink, long tgid, Seen last, ProcStats stats, Map<SyscallError, Long> errors) {
+  private void finish(
+      Consumer<Row> sink, long tgid, Seen last, ProcStats stats, Map<SyscallError, Long> errors) {
     // An event of a dying thread after the previous sample's final row re-created its entry.
-    boolean leftover = last == null && (stats == null || !stats.exited()) && finishedLastSample.contains(tgid);
+    boolean leftover =
+        last == null && (stats == null || !stats.exited()) && finishedLastSample.contains(tgid);
     ProcessInfo info = last != null ? last.info() : labels.get(tgid);
     if (info.comm().isEmpty() && stats != null && !stats.exitComm().isEmpty()) {
       info = new ProcessInfo(tgid, stats.exitComm(), info.cmdline(), info.containerId());

@@ -29,7 +29,13 @@ final class ProcRows {
   }
 
   /** One sample of a live process. */
-  void live(Consumer<Row> sink, long tgid, ProcessInfo info, ProcFiles f, long fdLimit, ProcStats k,
+  void live(
+      Consumer<Row> sink,
+      long tgid,
+      ProcessInfo info,
+      ProcFiles f,
+      long fdLimit,
+      ProcStats k,
       Map<SyscallError, Long> errors) {
     Row.Builder r = start(tgid, info, f);
     r.set("utime_seconds", f.utime() / (double) clockTicks)
@@ -55,10 +61,16 @@ final class ProcRows {
    * The final row of a process that exited: counters at their last values (CPU time from the
    * kernel's exit record when it has one, never below what /proc showed last), gauges 0.
    *
-   * @param last the process's /proc figures at the last sample, null if it lived between two samples
+   * @param last the process's /proc figures at the last sample, null if it lived between two
+   *     samples
    * @param k its kernel record, null if the kernel had none
    */
-  void exited(Consumer<Row> sink, long tgid, ProcessInfo info, ProcFiles last, ProcStats k,
+  void exited(
+      Consumer<Row> sink,
+      long tgid,
+      ProcessInfo info,
+      ProcFiles last,
+      ProcStats k,
       Map<SyscallError, Long> errors) {
     Row.Builder r = start(tgid, info, last);
     if (last == null && k != null && k.exited()) {
@@ -71,8 +83,13 @@ final class ProcRows {
       user = Math.max(user, ns[0] / NS);
       system = Math.max(system, ns[1] / NS);
     }
-    r.set("utime_seconds", user).set("stime_seconds", system).set("cpu_seconds", user + system)
-        .set("num_threads", 0).set("vm_size", 0).set("pm_size", 0).set("fd_count", 0);
+    r.set("utime_seconds", user)
+        .set("stime_seconds", system)
+        .set("cpu_seconds", user + system)
+        .set("num_threads", 0)
+        .set("vm_size", 0)
+        .set("pm_size", 0)
+        .set("fd_count", 0);
     if (last != null) {
       io(r, last);
     }
@@ -83,11 +100,13 @@ final class ProcRows {
   }
 
   private Row.Builder start(long tgid, ProcessInfo info, ProcFiles f) {
-    Row.Builder r = ProcTables.PROC.row()
-        .key("tgid", tgid)
-        .label("comm", info.comm())
-        .label("cmdline", info.cmdline())
-        .label("container_id", info.containerId());
+    Row.Builder r =
+        ProcTables.PROC
+            .row()
+            .key("tgid", tgid)
+            .label("comm", info.comm())
+            .label("cmdline", info.cmdline())
+            .label("container_id", info.containerId());
     if (f != null) {
       r.label("ppid", f.ppid()).label("pgid", f.pgid());
       if (bootTime > 0 && f.startTicks() >= 0) {
@@ -119,17 +138,22 @@ final class ProcRows {
         .set("oom_kill_count", s.oomKills());
   }
 
-  private static void errors(Consumer<Row> sink, long tgid, ProcessInfo info, Map<SyscallError, Long> errors) {
+  private static void errors(
+      Consumer<Row> sink, long tgid, ProcessInfo info, Map<SyscallError, Long> errors) {
     if (errors == null) {
       return;
     }
-    errors.forEach((e, n) -> sink.accept(ProcTables.PROC_SYSCALL.row()
-        .key("tgid", tgid)
-        .key("syscall", Syscalls.syscall(e.nr()))
-        .key("errno", Syscalls.errno(e.err()))
-        .label("comm", info.comm())
-        .set("count", n)
-        .build()));
+    errors.forEach(
+        (e, n) ->
+            sink.accept(
+                ProcTables.PROC_SYSCALL
+                    .row()
+                    .key("tgid", tgid)
+                    .key("syscall", Syscalls.syscall(e.nr()))
+                    .key("errno", Syscalls.errno(e.err()))
+                    .label("comm", info.comm())
+                    .set("count", n)
+                    .build()));
   }
 
   private static void set(Row.Builder r, String metric, long v) {

@@ -5,16 +5,16 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
- * Text form of kernel socket addresses as gala prints them everywhere: IPv4 dotted, IPv6 in the RFC 5952
- * short form, IPv4-mapped IPv6 ({@code ::ffff:a.b.c.d}) as plain IPv4, so that a dual-stack socket and
- * the IPv4 peers it talks to meet on the same text.
+ * Text form of kernel socket addresses as gala prints them everywhere: IPv4 dotted, IPv6 in the RFC
+ * 5952 short form, IPv4-mapped IPv6 ({@code ::ffff:a.b.c.d}) as plain IPv4, so that a dual-stack
+ * socket and the IPv4 peers it talks to meet on the same text.
  */
 final class Addresses {
   private Addresses() {}
 
   /**
-   * The 16-byte kernel field for an address printed by {@link #format}: IPv4 in the first 4 bytes for
-   * AF_INET, IPv4-mapped for an IPv4 text of an AF_INET6 socket.
+   * The 16-byte kernel field for an address printed by {@link #format}: IPv4 in the first 4 bytes
+   * for AF_INET, IPv4-mapped for an IPv4 text of an AF_INET6 socket.
    */
   static byte[] parse(int family, String ip) {
     byte[] a;
@@ -36,7 +36,10 @@ final class Addresses {
     return out;
   }
 
-  /** The address in a (at least) 16-byte field of a socket of this family (IPv4 in the first 4 bytes). */
+  /**
+   * The address in a (at least) 16-byte field of a socket of this family (IPv4 in the first 4
+   * bytes).
+   */
   static String format(int family, byte[] a) {
     return IpText.format(family == Layouts.AF_INET, a);
   }

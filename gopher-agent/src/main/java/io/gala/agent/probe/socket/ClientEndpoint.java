@@ -4,11 +4,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * A process's connections from one local address to one remote service (C {@code struct client_key}):
- * the client endpoint gala reports, as gala-gopher's endpoint probe keys its client side (the local
- * port left out, so that ephemeral ports do not make one endpoint per connection).
+ * A process's connections from one local address to one remote service (C {@code struct
+ * client_key}): the client endpoint gala reports, as gala-gopher's endpoint probe keys its client
+ * side (the local port left out, so that ephemeral ports do not make one endpoint per connection).
  */
-record ClientEndpoint(long tgid, long netns, int family, String localIp, String remoteIp, int remotePort) {
+record ClientEndpoint(
+    long tgid, long netns, int family, String localIp, String remoteIp, int remotePort) {
   static final int SIZE = 48;
 
   /** Decodes a key of map clients (a native-order buffer). */

@@ -9,21 +9,29 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the rows of one endpoint from what the probe gathered: the {@code endpoint_tcp} row of a listen
- * address and its {@code endpoint_tcp_drop} rows, or the {@code endpoint_tcp} row of a client endpoint.
- * Pure logic, so that a unit test drives it.
+ * Builds the rows of one endpoint from what the probe gathered: the {@code endpoint_tcp} row of a
+ * listen address and its {@code endpoint_tcp_drop} rows, or the {@code endpoint_tcp} row of a
+ * client endpoint. Pure logic, so that a unit test drives it.
  */
 final class EndpointRows {
-  /** The process (or process group, when several processes hold the address's sockets) of a listener. */
+  /**
+   * The process (or process group, when several processes hold the address's sockets) of a
+   * listener.
+   */
   record Owner(long tgid, boolean multi) {}
 
   private EndpointRows() {}
 
   /**
-   * The listen address's row. {@code sockets} are its listening sockets now, empty on the final row of
-   * a listener that closed.
+   * The listen address's row. {@code sockets} are its listening sockets now, empty on the final row
+   * of a listener that closed.
    */
-  static Row server(ListenAddress a, Owner owner, ProcessInfo info, ListenDropAccounts.Drops d, ListenCounters k,
+  static Row server(
+      ListenAddress a,
+      Owner owner,
+      ProcessInfo info,
+      ListenDropAccounts.Drops d,
+      ListenCounters k,
       List<ListenerSocket> sockets) {
     long queue = 0;
     long limit = 0;
@@ -48,28 +56,39 @@ final class EndpointRows {
   }
 
   /**
-   * Its drops by cause: the kernel's drop reasons seen at kfree_skb ({@code byReason}, named), then the
-   * SYN-time causes; causes without a drop yet have no row.
+   * Its drops by cause: the kernel's drop reasons seen at kfree_skb ({@code byReason}, named), then
+   * the SYN-time causes; causes without a drop yet have no row.
    */
-  static List<Row> drops(ListenAddress a, Owner owner, ProcessInfo info, ListenDropAccounts.Drops d,
-      Map<Long, Long> byReason, DropReasons names) {
+  static List<Row> drops(
+      ListenAddress a,
+      Owner owner,
+      ProcessInfo info,
+      ListenDropAccounts.Drops d,
+      Map<Long, Long> byReason,
+      DropReasons names) {
     Map<String, Long> byCause = new LinkedHashMap<>();
     byReason.forEach((reason, n) -> byCause.merge(names.name(reason), n, Long::sum));
     byCause.put(DropReasons.SYN_ACCEPT_QUEUE_FULL, d.synAcceptOverflow());
     byCause.put(DropReasons.SYN_QUEUE_FULL, d.synQueueFull());
     byCause.put(DropReasons.SYN_OTHER, d.synOther());
     List<Row> rows = new ArrayList<>();
-    byCause.forEach((cause, n) -> {
-      if (n > 0) {
-        rows.add(keyed(EndpointTables.ENDPOINT_TCP_DROP, a, owner, info).key("reason", cause).set("packets", n).build());
-      }
-    });
+    byCause.forEach(
+        (cause, n) -> {
+          if (n > 0) {
+            rows.add(
+                keyed(EndpointTables.ENDPOINT_TCP_DROP, a, owner, info)
+                    .key("reason", cause)
+                    .set("packets", n)
+                    .build());
+          }
+        });
     return rows;
   }
 
   /** A client endpoint's row. */
   static Row client(ClientEndpoint e, ProcessInfo info, ClientCounters c) {
-    return EndpointTables.ENDPOINT_TCP.row()
+    return EndpointTables.ENDPOINT_TCP
+        .row()
         .key("tgid", e.tgid())
         .key("role", EndpointTables.CLIENT)
         .key("client_ip", e.localIp())
@@ -88,7 +107,8 @@ final class EndpointRows {
   }
 
   private static Row.Builder keyed(TableDef table, ListenAddress a, Owner owner, ProcessInfo info) {
-    return table.row()
+    return table
+        .row()
         .key("tgid", owner.tgid())
         .key("role", EndpointTables.SERVER)
         .key("client_ip", "")

@@ -4,9 +4,9 @@ import jnr.ffi.Runtime;
 import jnr.ffi.Struct;
 
 /**
- * Java mirrors of the structs in {@code ebpf-probes/socket.h}, one {@link Struct} per C struct with the C
- * field names and order. Used for their offsets and sizes; {@code LayoutsTest} checks both against the
- * BTF of the compiled {@code socket.bpf.o}.
+ * Java mirrors of the structs in {@code ebpf-probes/socket.h}, one {@link Struct} per C struct with
+ * the C field names and order. Used for their offsets and sizes; {@code LayoutsTest} checks both
+ * against the BTF of the compiled {@code socket.bpf.o}.
  */
 final class Layouts {
   static final int ADDR_LEN = 16;

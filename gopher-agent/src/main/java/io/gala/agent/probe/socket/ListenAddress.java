@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * A TCP listen address in one network namespace (C {@code struct listen_key}): the endpoint gala reports
- * for a listener. Sockets that share it (an {@code SO_REUSEPORT} group) are one endpoint.
+ * A TCP listen address in one network namespace (C {@code struct listen_key}): the endpoint gala
+ * reports for a listener. Sockets that share it (an {@code SO_REUSEPORT} group) are one endpoint.
  */
 record ListenAddress(long netns, int family, String ip, int port) {
   static final int SIZE = 24;

@@ -3,15 +3,24 @@ package io.gala.agent.probe.socket;
 import java.nio.ByteBuffer;
 
 /**
- * What the kernel counted for one listen address since the probe attached (C {@code struct listen_stats}).
+ * What the kernel counted for one listen address since the probe attached (C {@code struct
+ * listen_stats}).
  *
  * @param dropsCounted drops at the listener that sk_drops counted besides tcp_listendrop()
  * @param closedDrops sk_drops of this address's sockets when they stopped listening
  * @param listenNs when a socket of this address entered LISTEN after the probe attached; 0 = never
  * @param ownerTgid the process that last called listen() on it; 0 = unknown
  */
-record ListenCounters(long passiveOpen, long passiveOpenFailed, long retranSynacks, long ackOverflow,
-    long dropsCounted, long closedDrops, long listenNs, long ownerTgid, long closes) {
+record ListenCounters(
+    long passiveOpen,
+    long passiveOpenFailed,
+    long retranSynacks,
+    long ackOverflow,
+    long dropsCounted,
+    long closedDrops,
+    long listenNs,
+    long ownerTgid,
+    long closes) {
   static final int SIZE = 64;
   static final ListenCounters NONE = new ListenCounters(0, 0, 0, 0, 0, 0, 0, 0, 0);
 

@@ -4,14 +4,15 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Derives a listen address's listen drops from the kernel's raw figures, per address across samples.
+ * Derives a listen address's listen drops from the kernel's raw figures, per address across
+ * samples.
  *
- * <p>Every tcp_listendrop() adds one to the listener's sk_drops (and to TcpExtListenDrops), but sk_drops
- * also counts packets dropped at the listener on other paths: a final ACK refused for a full accept queue
- * counts twice (tcp_listendrop() in the SYN-ACK handling, then discard_and_relse in tcp_v4_rcv). Those
- * other increments are seen one by one at skb:kfree_skb ({@code drops_counted}), so
- * {@code listendrop = sk_drops - drops_counted}. sk_drops lives in each socket: the sum over the
- * address's sockets now, plus what closed sockets had when they stopped listening.
+ * <p>Every tcp_listendrop() adds one to the listener's sk_drops (and to TcpExtListenDrops), but
+ * sk_drops also counts packets dropped at the listener on other paths: a final ACK refused for a
+ * full accept queue counts twice (tcp_listendrop() in the SYN-ACK handling, then discard_and_relse
+ * in tcp_v4_rcv). Those other increments are seen one by one at skb:kfree_skb ({@code
+ * drops_counted}), so {@code listendrop = sk_drops - drops_counted}. sk_drops lives in each socket:
+ * the sum over the address's sockets now, plus what closed sockets had when they stopped listening.
  *
  * <p>Counted since the probe started: an address already listening then starts from its sk_drops at
  * that moment; one that started listening later from zero. Values never go down (a socket closing
@@ -19,13 +20,17 @@ import java.util.Map;
  */
 final class ListenDropAccounts {
   /** A listen address's listen drops, cumulative, by where they happened. */
-  record Drops(long listendrop, long ackOverflow, long synAcceptOverflow, long synQueueFull, long synOther) {
+  record Drops(
+      long listendrop, long ackOverflow, long synAcceptOverflow, long synQueueFull, long synOther) {
     long acceptOverflow() {
       return ackOverflow + synAcceptOverflow;
     }
   }
 
-  /** What an update added: listen drops at the final ACK, and SYN-time ones still to be split by cause. */
+  /**
+   * What an update added: listen drops at the final ACK, and SYN-time ones still to be split by
+   * cause.
+   */
   record Fresh(long ackOverflows, long synDrops) {}
 
   private static final class Account {

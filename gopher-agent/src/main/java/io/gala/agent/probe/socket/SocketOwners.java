@@ -13,10 +13,10 @@ import java.util.function.LongSupplier;
 /**
  * Which processes hold a socket, from {@code /proc/<pid>/fd/* -> socket:[<inode>]}: the owners of
  * listeners the kernel did not see calling listen() (they predate the probe), and every holder of a
- * listener shared by forked workers. Scanning every fd of the host costs, so only an inode never asked
- * for before triggers a rescan, at most once per {@code minRescanMillis}; one that a scan did not find
- * (held by a process outside this PID namespace, say) does not trigger more. Every
- * {@code REFRESH_MILLIS} a scan happens anyway, to see workers forked since.
+ * listener shared by forked workers. Scanning every fd of the host costs, so only an inode never
+ * asked for before triggers a rescan, at most once per {@code minRescanMillis}; one that a scan did
+ * not find (held by a process outside this PID namespace, say) does not trigger more. Every {@code
+ * REFRESH_MILLIS} a scan happens anyway, to see workers forked since.
  */
 final class SocketOwners {
   private final Path proc;
@@ -33,7 +33,9 @@ final class SocketOwners {
     this.clock = clock;
   }
 
-  /** The processes holding the socket inode, in increasing tgid order; empty when none was found. */
+  /**
+   * The processes holding the socket inode, in increasing tgid order; empty when none was found.
+   */
   List<Long> of(long ino) {
     long sinceScan = clock.getAsLong() - lastScan;
     if (sinceScan >= REFRESH_MILLIS) {
@@ -57,7 +59,10 @@ final class SocketOwners {
     owners = SocketInodes.scan(proc);
   }
 
-  /** The process group of a process (field 5 of /proc/<pid>/stat), or the tgid itself when unreadable. */
+  /**
+   * The process group of a process (field 5 of /proc/<pid>/stat), or the tgid itself when
+   * unreadable.
+   */
   long processGroup(long tgid) {
     try {
       String stat = Files.readString(proc.resolve(Long.toString(tgid)).resolve("stat"));

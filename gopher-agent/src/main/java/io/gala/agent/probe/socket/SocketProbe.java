@@ -10,8 +10,8 @@ import io.gala.agent.probe.Probe;
 import io.gala.agent.probe.ProbeContext;
 import io.gala.agent.probe.ProbeSpec;
 import io.gala.agent.probe.ProcessInfo;
-import io.gala.agent.probe.socket.EndpointRows.Owner;
 import io.gala.agent.probe.Scope;
+import io.gala.agent.probe.socket.EndpointRows.Owner;
 import io.gala.agent.table.Row;
 import io.gala.agent.table.TableDef;
 import java.nio.ByteBuffer;
@@ -31,17 +31,22 @@ import java.util.logging.Logger;
 import jnr.ffi.Pointer;
 
 /**
- * The {@code socket} probe: TCP endpoints ({@code endpoint_tcp}). A listen address gets one row (role
- * {@code server}) with its listen drops split by cause, passive opens, SYN-ACK retransmits and queue
- * lengths; a process gets one row per local address and remote service it connects to (role
- * {@code client}) with opens, failures and SYN retransmits. Kernel side in {@code socket.bpf.c}; the
- * listeners' queues and drop counters are read with iter/tcp in each network namespace that has
- * listeners. A listener that closed gets one final row.
+ * The {@code socket} probe: TCP endpoints ({@code endpoint_tcp}). A listen address gets one row
+ * (role {@code server}) with its listen drops split by cause, passive opens, SYN-ACK retransmits
+ * and queue lengths; a process gets one row per local address and remote service it connects to
+ * (role {@code client}) with opens, failures and SYN retransmits. Kernel side in {@code
+ * socket.bpf.c}; the listeners' queues and drop counters are read with iter/tcp in each network
+ * namespace that has listeners. A listener that closed gets one final row.
  */
 public final class SocketProbe implements Probe {
   static final String NAME = "socket";
-  /** gala-gopher's sub-probes of {@code socket}: TCP endpoints (this probe) and UDP endpoints (not implemented). */
+
+  /**
+   * gala-gopher's sub-probes of {@code socket}: TCP endpoints (this probe) and UDP endpoints (not
+   * implemented).
+   */
   static final String TCP_SOCKET = "tcp_socket";
+
   static final String UDP_SOCKET = "udp_socket";
   private static final Logger LOG = Logger.getLogger(SocketProbe.class.getName());
   private static final String[] MAPS_FULL = {"listeners", "drops", "clients"};
@@ -66,7 +71,9 @@ public final class SocketProbe implements Probe {
     this(Path.of("/proc"), KernelFeatures::tracepointArgCount);
   }
 
-  /** For tests: a /proc, and the tracepoint argument counts that pick the programs (older kernels). */
+  /**
+   * For tests: a /proc, and the tracepoint argument counts that pick the programs (older kernels).
+   */
   SocketProbe(Path proc, ToIntFunction<String> tracepointArgs) {
     this.proc = proc;
     this.tracepointArgs = tracepointArgs;
@@ -92,7 +99,8 @@ public final class SocketProbe implements Probe {
   public void start(ProbeContext ctx) {
     this.context = ctx;
     if (ctx.config().subprobes().contains(UDP_SOCKET)) {
-      LOG.warning("socket: sub-probe udp_socket (endpoint_udp) is not implemented in gala and reports nothing");
+      LOG.warning(
+          "socket: sub-probe udp_socket (endpoint_udp) is not implemented in gala and reports nothing");
     }
     if (!ctx.config().subprobe(TCP_SOCKET)) {
       return;
@@ -107,13 +115,18 @@ public final class SocketProbe implements Probe {
     obj.load(SocketPrograms.OPTIONAL);
     obj.attachAll();
     if (!obj.skippedPrograms().isEmpty()) {
-      LOG.info(() -> "socket: this kernel lacks " + obj.skippedPrograms()
-          + "; listen drops are not split by drop reason and count every sk_drops increment");
+      LOG.info(
+          () ->
+              "socket: this kernel lacks "
+                  + obj.skippedPrograms()
+                  + "; listen drops are not split by drop reason and count every sk_drops increment");
     }
     iterator = obj.iterator("dump_listeners");
-    // Listeners that predate the probe: registered in the kernel map by the iterator, counted from now.
+    // Listeners that predate the probe: registered in the kernel map by the iterator, counted from
+    // now.
     owners.rescan();
-    Set<Long> namespaces = new HashSet<>(ctx.scope().isHost() ? netnsPaths.all() : Set.of(ctx.scope().netnsInode()));
+    Set<Long> namespaces =
+        new HashSet<>(ctx.scope().isHost() ? netnsPaths.all() : Set.of(ctx.scope().netnsInode()));
     if (ctx.scope().isHost()) {
       namespaces.add(ownNetns);
     }
@@ -136,12 +149,16 @@ public final class SocketProbe implements Probe {
   }
 
   private void sampleListeners(Consumer<Row> sink) {
-    // The map first, then the sockets: a socket closing in between then shows nowhere for one sample
+    // The map first, then the sockets: a socket closing in between then shows nowhere for one
+    // sample
     // (accounts never go down) rather than twice.
     BpfMap listenerMap = obj.map("listeners");
     Map<ListenAddress, ListenCounters> counters = new LinkedHashMap<>();
-    listenerMap.forEach((k, v) -> counters.put(ListenAddress.read(buffer(k, ListenAddress.SIZE), 0),
-        ListenCounters.read(buffer(v, ListenCounters.SIZE))));
+    listenerMap.forEach(
+        (k, v) ->
+            counters.put(
+                ListenAddress.read(buffer(k, ListenAddress.SIZE), 0),
+                ListenCounters.read(buffer(v, ListenCounters.SIZE))));
     Map<ListenAddress, Map<Long, Long>> dropped = readDrops();
 
     Set<Long> namespaces = new HashSet<>(listenerNetns);
@@ -156,7 +173,8 @@ public final class SocketProbe implements Probe {
 
     for (ListenAddress a : all) {
       if (!live.containsKey(a)) {
-        counters.put(a, finalCounters(listenerMap, a, counters.getOrDefault(a, ListenCounters.NONE)));
+        counters.put(
+            a, finalCounters(listenerMap, a, counters.getOrDefault(a, ListenCounters.NONE)));
       }
     }
     account(all, counters, live);
@@ -178,7 +196,9 @@ public final class SocketProbe implements Probe {
   }
 
   /** Brings every address's listen drops up to date, SYN-time ones split by cause per namespace. */
-  private void account(Set<ListenAddress> all, Map<ListenAddress, ListenCounters> counters,
+  private void account(
+      Set<ListenAddress> all,
+      Map<ListenAddress, ListenCounters> counters,
       Map<ListenAddress, List<ListenerSocket>> live) {
     Map<Long, Map<ListenAddress, Long>> synDrops = new HashMap<>();
     Map<Long, Long> ackOverflows = new HashMap<>();
@@ -189,18 +209,25 @@ public final class SocketProbe implements Probe {
       synDrops.computeIfAbsent(a.netns(), n -> new HashMap<>()).put(a, fresh.synDrops());
       ackOverflows.merge(a.netns(), fresh.ackOverflows(), Long::sum);
     }
-    synDrops.forEach((ns, drops) -> {
-      Netstat now = netstat(ns, live, counters);
-      split.split(ns, now, ackOverflows.getOrDefault(ns, 0L), drops).forEach(accounts::assign);
-    });
+    synDrops.forEach(
+        (ns, drops) -> {
+          Netstat now = netstat(ns, live, counters);
+          split.split(ns, now, ackOverflows.getOrDefault(ns, 0L), drops).forEach(accounts::assign);
+        });
   }
 
-  /** The counters of a listener that stopped, read again: its last socket's close may have come since. */
-  private static ListenCounters finalCounters(BpfMap listenerMap, ListenAddress a, ListenCounters fallback) {
+  /**
+   * The counters of a listener that stopped, read again: its last socket's close may have come
+   * since.
+   */
+  private static ListenCounters finalCounters(
+      BpfMap listenerMap, ListenAddress a, ListenCounters fallback) {
     Pointer key = listenerMap.newKey();
     key.put(0, a.toBytes(), 0, ListenAddress.SIZE);
     Pointer value = listenerMap.newValue();
-    return listenerMap.lookup(key, value) ? ListenCounters.read(buffer(value, ListenCounters.SIZE)) : fallback;
+    return listenerMap.lookup(key, value)
+        ? ListenCounters.read(buffer(value, ListenCounters.SIZE))
+        : fallback;
   }
 
   private void forgetListener(BpfMap listenerMap, ListenAddress a, Set<Long> reasonsSeen) {
@@ -218,8 +245,13 @@ public final class SocketProbe implements Probe {
     lastOwners.remove(a);
   }
 
-  private void emitListener(Consumer<Row> sink, ListenAddress a, Owner owner, ListenCounters k,
-      List<ListenerSocket> socks, Map<Long, Long> dropped) {
+  private void emitListener(
+      Consumer<Row> sink,
+      ListenAddress a,
+      Owner owner,
+      ListenCounters k,
+      List<ListenerSocket> socks,
+      Map<Long, Long> dropped) {
     ProcessInfo info = context.processes().get(owner.tgid());
     if (!context.config().snoopers().matches(owner.tgid(), info)) {
       return;
@@ -252,22 +284,26 @@ public final class SocketProbe implements Probe {
   }
 
   /** The namespace's TcpExt counters, through a process inside it; null when none is readable. */
-  private Netstat netstat(long netns, Map<ListenAddress, List<ListenerSocket>> live,
+  private Netstat netstat(
+      long netns,
+      Map<ListenAddress, List<ListenerSocket>> live,
       Map<ListenAddress, ListenCounters> counters) {
     if (netns == ownNetns) {
       return Netstat.of(proc, ProcessHandle.current().pid());
     }
     Set<Long> candidates = new java.util.LinkedHashSet<>();
-    live.forEach((a, socks) -> {
-      if (a.netns() == netns) {
-        socks.forEach(s -> candidates.addAll(owners.of(s.ino())));
-      }
-    });
-    counters.forEach((a, k) -> {
-      if (a.netns() == netns && k.ownerTgid() != 0) {
-        candidates.add(k.ownerTgid());
-      }
-    });
+    live.forEach(
+        (a, socks) -> {
+          if (a.netns() == netns) {
+            socks.forEach(s -> candidates.addAll(owners.of(s.ino())));
+          }
+        });
+    counters.forEach(
+        (a, k) -> {
+          if (a.netns() == netns && k.ownerTgid() != 0) {
+            candidates.add(k.ownerTgid());
+          }
+        });
     for (long pid : candidates) {
       if (Scope.netnsOfPid(pid) == netns) {
         Netstat n = Netstat.of(proc, pid);
@@ -280,9 +316,9 @@ public final class SocketProbe implements Probe {
   }
 
   /**
-   * The listening sockets of each namespace that could be read; a namespace that no longer exists reads
-   * as empty (its listeners are gone), one that failed for another reason is left out (nothing about it
-   * is concluded this sample).
+   * The listening sockets of each namespace that could be read; a namespace that no longer exists
+   * reads as empty (its listeners are gone), one that failed for another reason is left out
+   * (nothing about it is concluded this sample).
    */
   private Map<Long, List<ListenerSocket>> readNamespaces(Set<Long> namespaces) {
     Map<Long, List<ListenerSocket>> out = new HashMap<>();
@@ -294,14 +330,16 @@ public final class SocketProbe implements Probe {
         }
         Path file = netnsPaths.find(ns);
         if (file != null && Scope.inode(file) != ns) {
-          // A process's ns file, and the process exited (or its pid was reused): look for another way in.
+          // A process's ns file, and the process exited (or its pid was reused): look for another
+          // way in.
           netnsPaths.invalidate(ns);
           file = netnsPaths.find(ns);
         }
         out.put(ns, file == null ? List.of() : ListenerSocket.parseAll(iterator.read(file)));
       } catch (BpfException e) {
         iteratorFailures++;
-        LOG.warning("socket: cannot read the listeners of network namespace " + ns + ": " + e.getMessage());
+        LOG.warning(
+            "socket: cannot read the listeners of network namespace " + ns + ": " + e.getMessage());
       }
     }
     return out;
@@ -310,29 +348,33 @@ public final class SocketProbe implements Probe {
   private Map<ListenAddress, Map<Long, Long>> readDrops() {
     Map<ListenAddress, Map<Long, Long>> out = new HashMap<>();
     Layouts.ListenDropKey l = Layouts.LISTEN_DROP_KEY;
-    obj.map("drops").forEach((k, v) -> {
-      ByteBuffer key = buffer(k, ListenAddress.SIZE + 8);
-      out.computeIfAbsent(ListenAddress.read(key, (int) l.listener.offset()), a -> new HashMap<>())
-          .put(key.getInt((int) l.reason.offset()) & 0xffffffffL, v.getLong(0));
-    });
+    obj.map("drops")
+        .forEach(
+            (k, v) -> {
+              ByteBuffer key = buffer(k, ListenAddress.SIZE + 8);
+              out.computeIfAbsent(
+                      ListenAddress.read(key, (int) l.listener.offset()), a -> new HashMap<>())
+                  .put(key.getInt((int) l.reason.offset()) & 0xffffffffL, v.getLong(0));
+            });
     return out;
   }
 
   private void sampleClients(Consumer<Row> sink) {
     BpfMap clients = obj.map("clients");
     List<byte[]> gone = new ArrayList<>();
-    clients.forEach((k, v) -> {
-      ClientEndpoint e = ClientEndpoint.read(buffer(k, ClientEndpoint.SIZE));
-      ClientCounters c = ClientCounters.read(buffer(v, ClientCounters.SIZE));
-      ProcessInfo info = context.processes().get(e.tgid());
-      if (context.config().snoopers().matches(e.tgid(), info)) {
-        sink.accept(EndpointRows.client(e, info, c));
-      }
-      if (!Files.exists(proc.resolve(Long.toString(e.tgid())))) {
-        // Its final values were just reported; the map keeps only live processes.
-        gone.add(e.toBytes());
-      }
-    });
+    clients.forEach(
+        (k, v) -> {
+          ClientEndpoint e = ClientEndpoint.read(buffer(k, ClientEndpoint.SIZE));
+          ClientCounters c = ClientCounters.read(buffer(v, ClientCounters.SIZE));
+          ProcessInfo info = context.processes().get(e.tgid());
+          if (context.config().snoopers().matches(e.tgid(), info)) {
+            sink.accept(EndpointRows.client(e, info, c));
+          }
+          if (!Files.exists(proc.resolve(Long.toString(e.tgid())))) {
+            // Its final values were just reported; the map keeps only live processes.
+            gone.add(e.toBytes());
+          }
+        });
     for (byte[] k : gone) {
       Pointer key = clients.newKey();
       key.put(0, k, 0, k.length);
@@ -356,11 +398,12 @@ public final class SocketProbe implements Probe {
 
   private static Set<Long> withListeners(Map<Long, List<ListenerSocket>> read) {
     Set<Long> out = new HashSet<>();
-    read.forEach((ns, l) -> {
-      if (!l.isEmpty()) {
-        out.add(ns);
-      }
-    });
+    read.forEach(
+        (ns, l) -> {
+          if (!l.isEmpty()) {
+            out.add(ns);
+          }
+        });
     return out;
   }
 

@@ -6,18 +6,19 @@ import java.util.Map;
 
 /**
  * Splits the SYN-time listen drops of a namespace's listeners by cause. The kernel frees a SYN that
- * tcp_conn_request() drops as a consumed packet, without a drop reason, so a listener's SYN-time drops
- * are only known as a count (its sk_drops less the drops seen at kfree_skb). The namespace's own
- * counters say how many of them were accept-queue overflows (TcpExtListenOverflows less the overflows
- * at the final ACK, which kfree_skb attributes exactly) and how many SYN-queue overflows
+ * tcp_conn_request() drops as a consumed packet, without a drop reason, so a listener's SYN-time
+ * drops are only known as a count (its sk_drops less the drops seen at kfree_skb). The namespace's
+ * own counters say how many of them were accept-queue overflows (TcpExtListenOverflows less the
+ * overflows at the final ACK, which kfree_skb attributes exactly) and how many SYN-queue overflows
  * (TcpExtTCPReqQFullDrop); the rest had other causes (no memory, no route, ICMP errors).
  *
- * <p>Each period the namespace's overflows are handed to its listeners in proportion to their SYN-time
- * drops of that period: exact whenever one listener of the namespace dropped SYNs in a period, the usual
- * case. What the counters show beyond the listeners' drops (read a moment later) is carried into the next
- * period, and forgotten after a quiet period. Without the namespace's counters (no readable process in
- * it, or its first period) all SYN-time drops count as accept-queue overflows: with syncookies on, the
- * default, the SYN queue never overflows and other causes are rare.
+ * <p>Each period the namespace's overflows are handed to its listeners in proportion to their
+ * SYN-time drops of that period: exact whenever one listener of the namespace dropped SYNs in a
+ * period, the usual case. What the counters show beyond the listeners' drops (read a moment later)
+ * is carried into the next period, and forgotten after a quiet period. Without the namespace's
+ * counters (no readable process in it, or its first period) all SYN-time drops count as
+ * accept-queue overflows: with syncookies on, the default, the SYN queue never overflows and other
+ * causes are rare.
  */
 final class SynDropSplit {
   /** Causes of one listener's SYN-time drops in one period. */
@@ -81,8 +82,12 @@ final class SynDropSplit {
     return Math.max(0, Math.min(v, max));
   }
 
-  /** Largest-remainder shares of the overflows and queue drops, proportional to each listener's drops. */
-  private static <K> Map<K, Shares> distribute(Map<K, Long> synDrops, long total, long overflows, long queueFull) {
+  /**
+   * Largest-remainder shares of the overflows and queue drops, proportional to each listener's
+   * drops.
+   */
+  private static <K> Map<K, Shares> distribute(
+      Map<K, Long> synDrops, long total, long overflows, long queueFull) {
     Map<K, Shares> out = new LinkedHashMap<>();
     if (total == 0) {
       synDrops.keySet().forEach(k -> out.put(k, Shares.NONE));
@@ -96,7 +101,10 @@ final class SynDropSplit {
     return out;
   }
 
-  /** Splits amount (at most the sum of weights) in proportion to weights, each part at most its weight. */
+  /**
+   * Splits amount (at most the sum of weights) in proportion to weights, each part at most its
+   * weight.
+   */
   private static <K> Map<K, Long> apportion(Map<K, Long> weights, long sum, long amount) {
     Map<K, Long> out = new LinkedHashMap<>();
     if (sum == 0 || amount == 0) {
@@ -115,7 +123,8 @@ final class SynDropSplit {
     while (left > 0) {
       K best = null;
       for (Map.Entry<K, Long> e : remainders.entrySet()) {
-        if (out.get(e.getKey()) < weights.get(e.getKey()) && (best == null || e.getValue() > remainders.get(best))) {
+        if (out.get(e.getKey()) < weights.get(e.getKey())
+            && (best == null || e.getValue() > remainders.get(best))) {
           best = e.getKey();
         }
       }

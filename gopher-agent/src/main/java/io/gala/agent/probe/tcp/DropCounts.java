@@ -11,11 +11,12 @@ import jnr.ffi.Runtime;
 import jnr.ffi.Struct;
 
 /**
- * One read of map drops: dropped packets by connection {@link Tuple} and reason name, with the raw keys
- * so that the entries of a closed connection can be deleted once reported.
+ * One read of map drops: dropped packets by connection {@link Tuple} and reason name, with the raw
+ * keys so that the entries of a closed connection can be deleted once reported.
  */
 final class DropCounts {
   private static final TcpDropKeyStruct K = new TcpDropKeyStruct(Runtime.getSystemRuntime());
+
   /** sizeof(struct tcp_drop_key). */
   static final int KEY_SIZE = Struct.size(K);
 
@@ -31,12 +32,15 @@ final class DropCounts {
   void add(byte[] key, long packets) {
     ByteBuffer b = ByteBuffer.wrap(key).order(ByteOrder.nativeOrder());
     int family = TcpRecord.u16(b, 0, K.family);
-    Tuple t = new Tuple(
-        TcpRecord.u32(b, 0, K.netns),
-        Tuple.ip(family, TcpRecord.bytes(b, (int) K.laddr[0].offset(), TcpRecordStruct.ADDR_LEN)),
-        TcpRecord.u16(b, 0, K.lport),
-        Tuple.ip(family, TcpRecord.bytes(b, (int) K.raddr[0].offset(), TcpRecordStruct.ADDR_LEN)),
-        TcpRecord.u16(b, 0, K.rport));
+    Tuple t =
+        new Tuple(
+            TcpRecord.u32(b, 0, K.netns),
+            Tuple.ip(
+                family, TcpRecord.bytes(b, (int) K.laddr[0].offset(), TcpRecordStruct.ADDR_LEN)),
+            TcpRecord.u16(b, 0, K.lport),
+            Tuple.ip(
+                family, TcpRecord.bytes(b, (int) K.raddr[0].offset(), TcpRecordStruct.ADDR_LEN)),
+            TcpRecord.u16(b, 0, K.rport));
     String reason = reasons.name(TcpRecord.u32(b, 0, K.reason));
     // Two kernel reasons may share a name (UNKNOWN on old kernels): sum them.
     byTuple.computeIfAbsent(t, x -> new TreeMap<>()).merge(reason, packets, Long::sum);

@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * Which process holds a socket, from {@code /proc/<pid>/fd/* -> socket:[<inode>]}: the owner of sockets
- * the kernel side could not attribute (they existed before the probe started and have not sent or
- * received since, or the kernel lacks sock:sock_send_length). Scanning every fd of the host is costly,
- * so a miss triggers a rescan at most once per {@code minRescanMillis}.
+ * Which process holds a socket, from {@code /proc/<pid>/fd/* -> socket:[<inode>]}: the owner of
+ * sockets the kernel side could not attribute (they existed before the probe started and have not
+ * sent or received since, or the kernel lacks sock:sock_send_length). Scanning every fd of the host
+ * is costly, so a miss triggers a rescan at most once per {@code minRescanMillis}.
  */
 final class InodeOwners {
   private final Path proc;
@@ -26,7 +26,10 @@ final class InodeOwners {
     this.clock = clock;
   }
 
-  /** The tgid holding the socket inode, or 0 when no process holds it (or not found since the last scan). */
+  /**
+   * The tgid holding the socket inode, or 0 when no process holds it (or not found since the last
+   * scan).
+   */
   long owner(long ino) {
     if (ino == 0) {
       return 0;

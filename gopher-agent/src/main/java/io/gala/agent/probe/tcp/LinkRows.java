@@ -10,16 +10,20 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Turns one kernel record into the rows of its connection: one {@code tcp_link} row and one
- * {@code tcp_drop} row per drop reason. Pure logic (no kernel, no /proc), so that a unit test drives it.
+ * Turns one kernel record into the rows of its connection: one {@code tcp_link} row and one {@code
+ * tcp_drop} row per drop reason. Pure logic (no kernel, no /proc), so that a unit test drives it.
  *
  * <p>Corrections applied to the kernel's raw counters, so that bytes are payload bytes as the
  * application wrote and read them: {@code tx_bytes = bytes_sent - bytes_retrans} (bytes_acked would
  * count the SYN and the FIN), {@code rx_bytes = bytes_received - 1} once the peer's FIN arrived.
  */
 final class LinkRows {
-  /** srtt slots are octaves of microseconds (tcp.h TCP_SRTT_SLOTS): buckets 16 us .. 67 s, one per octave. */
+  /**
+   * srtt slots are octaves of microseconds (tcp.h TCP_SRTT_SLOTS): buckets 16 us .. 67 s, one per
+   * octave.
+   */
   static final Range SRTT_RANGE = new Range(8, (1L << 26) - 1, 1, 1e6);
+
   /** Connect latency in nanoseconds, one bucket per octave from 1 us to 4 s. */
   static final Range CONNECT_RANGE = Range.nanosToSeconds(1);
 
@@ -34,21 +38,33 @@ final class LinkRows {
   }
 
   /**
-   * Which event counters the loaded programs maintain: a counter whose program is not loaded (switched
-   * off by sub-probe, or missing from the kernel) is left unset rather than reported as 0.
+   * Which event counters the loaded programs maintain: a counter whose program is not loaded
+   * (switched off by sub-probe, or missing from the kernel) is left unset rather than reported as
+   * 0.
    */
   record Coverage(boolean drops, boolean resets, boolean zeroWindows) {
     static final Coverage ALL = new Coverage(true, true, true);
   }
 
   /** Emits the connection's rows: tcp_link, then tcp_drop per reason in dropsByReason. */
-  static void emit(TcpRecord r, long tgid, ProcessInfo info, Map<String, Long> dropsByReason, Consumer<Row> sink) {
+  static void emit(
+      TcpRecord r,
+      long tgid,
+      ProcessInfo info,
+      Map<String, Long> dropsByReason,
+      Consumer<Row> sink) {
     emit(r, r.tuple(), tgid, info, dropsByReason, Coverage.ALL, sink);
   }
 
   /** As above, with the record's tuple already formatted (one formatting per record per sample). */
-  static void emit(TcpRecord r, Tuple t, long tgid, ProcessInfo info, Map<String, Long> dropsByReason,
-      Coverage coverage, Consumer<Row> sink) {
+  static void emit(
+      TcpRecord r,
+      Tuple t,
+      long tgid,
+      ProcessInfo info,
+      Map<String, Long> dropsByReason,
+      Coverage coverage,
+      Consumer<Row> sink) {
     Row.Builder link = keyed(TcpLinkTable.TCP_LINK, r, t, tgid, info);
     long drops = 0;
     for (long n : dropsByReason.values()) {
@@ -71,7 +87,8 @@ final class LinkRows {
       link.set("send_rsts", r.link().rstSent()).set("receive_rsts", r.link().rstRecv());
     }
     if (coverage.zeroWindows()) {
-      link.set("zero_rcv_wnd_count", r.link().zeroRcvWnd()).set("zero_snd_wnd_count", r.link().zeroSndWnd());
+      link.set("zero_rcv_wnd_count", r.link().zeroRcvWnd())
+          .set("zero_snd_wnd_count", r.link().zeroSndWnd());
     }
     if (r.hz() > 0) {
       link.set("rto", r.rtoJiffies() * 1_000_000.0 / r.hz());
@@ -86,15 +103,22 @@ final class LinkRows {
       }
     }
     sink.accept(link.build());
-    dropsByReason.forEach((reason, n) ->
-        sink.accept(keyed(TcpLinkTable.TCP_DROP, r, t, tgid, info).key("reason", reason).set("packets", n).build()));
+    dropsByReason.forEach(
+        (reason, n) ->
+            sink.accept(
+                keyed(TcpLinkTable.TCP_DROP, r, t, tgid, info)
+                    .key("reason", reason)
+                    .set("packets", n)
+                    .build()));
   }
 
-  private static Row.Builder keyed(TableDef table, TcpRecord r, Tuple t, long tgid, ProcessInfo info) {
+  private static Row.Builder keyed(
+      TableDef table, TcpRecord r, Tuple t, long tgid, ProcessInfo info) {
     String local = t.localIp();
     String remote = t.remoteIp();
     boolean server = r.link().role() == TcpRecord.Link.SERVER;
-    return table.row()
+    return table
+        .row()
         .key("tgid", tgid)
         .key("role", role(r.link().role()))
         .key("client_ip", server ? remote : local)
@@ -108,7 +132,9 @@ final class LinkRows {
         .label("netns", r.link().netns());
   }
 
-  /** Octave slot k of the kernel (tcp.bpf.c) is full log-linear slot 8k+7, whose top is 2^(k+3) us. */
+  /**
+   * Octave slot k of the kernel (tcp.bpf.c) is full log-linear slot 8k+7, whose top is 2^(k+3) us.
+   */
   static Histogram srttHistogram(TcpRecord.Link l) {
     long[] slots = new long[LogLinearBuckets.SLOTS];
     long[] octaves = l.srttSlots();

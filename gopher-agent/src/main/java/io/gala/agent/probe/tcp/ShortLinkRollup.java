@@ -17,24 +17,30 @@ import java.util.function.Consumer;
 /**
  * Folds connection storms into one series per peer. A connection that opened and closed between two
  * samples is one series set per client port: at 10k connections/s that is 600k live series in the
- * exporter's 60 s window, more heap than the agent has and more series than Prometheus should take. So
- * when more than {@code threshold} such connections of one key (process, role, addresses, server port)
- * close within one sample period, that key's short connections are summed into one row with
- * {@code client_port="0"}: counters summed, histograms merged, gauges left out (an instant of a closed
- * connection means nothing for a sum). Once folded, a key stays folded until it has been quiet for
- * {@code quietMillis}, so that its series do not flip between the two forms; the folded row is then
- * forgotten and ages out of the exporter like any other. Connections seen alive at a sample keep their
- * own series to the end, and so do short ones below the threshold.
+ * exporter's 60 s window, more heap than the agent has and more series than Prometheus should take.
+ * So when more than {@code threshold} such connections of one key (process, role, addresses, server
+ * port) close within one sample period, that key's short connections are summed into one row with
+ * {@code client_port="0"}: counters summed, histograms merged, gauges left out (an instant of a
+ * closed connection means nothing for a sum). Once folded, a key stays folded until it has been
+ * quiet for {@code quietMillis}, so that its series do not flip between the two forms; the folded
+ * row is then forgotten and ages out of the exporter like any other. Connections seen alive at a
+ * sample keep their own series to the end, and so do short ones below the threshold.
  */
 final class ShortLinkRollup {
   static final String FOLDED_PORT = "0";
 
   private final int threshold;
   private final long quietMillis;
+
   /** Folded rows by identity (client_port already "0"). */
   private final Map<String, Folded> folded = new LinkedHashMap<>();
-  /** Keys in storm mode (identity of the tcp_link row without client_port) -> last time one was folded. */
+
+  /**
+   * Keys in storm mode (identity of the tcp_link row without client_port) -> last time one was
+   * folded.
+   */
   private final Map<String, Long> storming = new HashMap<>();
+
   private long foldedConnections;
 
   ShortLinkRollup(int threshold, long quietMillis) {
@@ -52,15 +58,16 @@ final class ShortLinkRollup {
       byPeer.computeIfAbsent(peerKey(rows.get(0)), k -> new ArrayList<>()).add(rows);
     }
     List<Row> individual = new ArrayList<>();
-    byPeer.forEach((peer, connections) -> {
-      if (connections.size() > threshold || storming.containsKey(peer)) {
-        storming.put(peer, nowMillis);
-        connections.forEach(rows -> rows.forEach(this::add));
-        foldedConnections += connections.size();
-      } else {
-        connections.forEach(individual::addAll);
-      }
-    });
+    byPeer.forEach(
+        (peer, connections) -> {
+          if (connections.size() > threshold || storming.containsKey(peer)) {
+            storming.put(peer, nowMillis);
+            connections.forEach(rows -> rows.forEach(this::add));
+            foldedConnections += connections.size();
+          } else {
+            connections.forEach(individual::addAll);
+          }
+        });
     return individual;
   }
 
@@ -92,7 +99,8 @@ final class ShortLinkRollup {
   /** The tcp_link key without client_port: what a storm's connections share. */
   private static String peerKey(Row row) {
     StringBuilder b = new StringBuilder();
-    for (String k : new String[] {"tgid", "role", "client_ip", "server_ip", "server_port", "protocol"}) {
+    for (String k :
+        new String[] {"tgid", "role", "client_ip", "server_ip", "server_port", "protocol"}) {
       b.append(row.key(k)).append('\u0000');
     }
     return b.toString();

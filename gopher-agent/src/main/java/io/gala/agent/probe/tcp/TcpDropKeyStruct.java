@@ -3,7 +3,9 @@ package io.gala.agent.probe.tcp;
 import jnr.ffi.Runtime;
 import jnr.ffi.Struct;
 
-/** Mirror of {@code struct tcp_drop_key} (tcp.h): dropped packets by connection tuple and reason. */
+/**
+ * Mirror of {@code struct tcp_drop_key} (tcp.h): dropped packets by connection tuple and reason.
+ */
 final class TcpDropKeyStruct extends Struct {
   final Unsigned32 netns = new Unsigned32();
   final Unsigned32 reason = new Unsigned32();

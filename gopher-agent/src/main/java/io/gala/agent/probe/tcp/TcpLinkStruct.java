@@ -3,7 +3,9 @@ package io.gala.agent.probe.tcp;
 import jnr.ffi.Runtime;
 import jnr.ffi.Struct;
 
-/** Mirror of {@code struct tcp_link} (tcp.h): what the kernel keeps per connection beside tcp_sock. */
+/**
+ * Mirror of {@code struct tcp_link} (tcp.h): what the kernel keeps per connection beside tcp_sock.
+ */
 final class TcpLinkStruct extends Struct {
   /** TCP_SRTT_SLOTS of tcp.h. */
   static final int SRTT_SLOTS = 24;

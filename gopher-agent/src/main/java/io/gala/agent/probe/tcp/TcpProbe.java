@@ -34,36 +34,60 @@ import jnr.ffi.Pointer;
 
 /**
  * The {@code tcp} probe: a {@code tcp_link} series set per TCP connection (srtt, rto, cwnd, bytes,
- * segments, retransmits, RSTs, zero windows, connect latency and failures, drops by kernel reason), read
- * from tcp.bpf.c every sample. Connections closed between two samples are reported once with their final
- * counters. Scoped to one network namespace, it sees only that namespace's connections.
+ * segments, retransmits, RSTs, zero windows, connect latency and failures, drops by kernel reason),
+ * read from tcp.bpf.c every sample. Connections closed between two samples are reported once with
+ * their final counters. Scoped to one network namespace, it sees only that namespace's connections.
  *
- * <p>Sub-probes ({@code cmd.probe}, gala-gopher names): {@code tcp_rtt} (srtt histogram) and
- * {@code tcp_windows} (zero windows) need a program on every received segment; {@code tcp_abnormal}
- * (RSTs, drops) one on every dropped packet. The rest comes from the per-sample iterator at no per-packet
+ * <p>Sub-probes ({@code cmd.probe}, gala-gopher names): {@code tcp_rtt} (srtt histogram) and {@code
+ * tcp_windows} (zero windows) need a program on every received segment; {@code tcp_abnormal} (RSTs,
+ * drops) one on every dropped packet. The rest comes from the per-sample iterator at no per-packet
  * cost. Params: {@code max_links} (connections alive at once, default 65536), {@code max_drops}.
  */
 public final class TcpProbe implements Probe {
   private static final Logger LOG = Logger.getLogger(TcpProbe.class.getName());
   public static final String NAME = "tcp";
-  static final Set<String> SUBPROBES = Set.of(
-      "tcp_abnormal", "tcp_rtt", "tcp_windows", "tcp_srtt", "tcp_rate", "tcp_sockbuf", "tcp_stats", "tcp_delay");
-  /** Programs this probe runs without when the kernel lacks their hook (5.10 has no sock_send_length). */
-  static final Set<String> OPTIONAL_PROGRAMS = Set.of("handle_send_length", "handle_recv_length",
-      "handle_tcp_probe", "handle_send_reset", "handle_receive_reset", "handle_kfree_skb");
+  static final Set<String> SUBPROBES =
+      Set.of(
+          "tcp_abnormal",
+          "tcp_rtt",
+          "tcp_windows",
+          "tcp_srtt",
+          "tcp_rate",
+          "tcp_sockbuf",
+          "tcp_stats",
+          "tcp_delay");
 
-  /** Final records waiting for the next sample; beyond this (a stalled sampler) they are counted and lost. */
   /**
-   * Final records held between two samples, by their size: 64 MB is 6 s of a 10k connections/s storm
-   * seen from both ends (about 350 bytes per record), beyond which records are counted lost.
+   * Programs this probe runs without when the kernel lacks their hook (5.10 has no
+   * sock_send_length).
+   */
+  static final Set<String> OPTIONAL_PROGRAMS =
+      Set.of(
+          "handle_send_length",
+          "handle_recv_length",
+          "handle_tcp_probe",
+          "handle_send_reset",
+          "handle_receive_reset",
+          "handle_kfree_skb");
+
+  /**
+   * Final records waiting for the next sample; beyond this (a stalled sampler) they are counted and
+   * lost.
+   */
+  /**
+   * Final records held between two samples, by their size: 64 MB is 6 s of a 10k connections/s
+   * storm seen from both ends (about 350 bytes per record), beyond which records are counted lost.
    */
   private static final long CLOSED_QUEUE_MAX_BYTES = 64L << 20;
+
   private static final long RESCAN_MILLIS = 10_000;
   private static final int DEFAULT_FOLD_THRESHOLD = 256;
   private static final long FOLD_QUIET_MILLIS = 120_000;
+
   /** enum tcp_counter of tcp.h, as health counter names. */
   private static final String[] KERNEL_COUNTERS = {
-      "map_full/links", "map_full/listeners", "events_lost", "drops_unparsed"};
+    "map_full/links", "map_full/listeners", "events_lost", "drops_unparsed"
+  };
 
   private final ConcurrentLinkedQueue<byte[]> closedQueue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
@@ -71,8 +95,10 @@ public final class TcpProbe implements Probe {
   private final AtomicLong ownerUnknown = new AtomicLong();
   private final AtomicLong netnsUnreadable = new AtomicLong();
   private final AtomicLong lateRstUnmatched = new AtomicLong();
-  private final InodeOwners inodeOwners = new InodeOwners(Path.of("/proc"), RESCAN_MILLIS, System::currentTimeMillis);
-  private final NetnsFiles netnsFiles = new NetnsFiles(Path.of("/proc"), RESCAN_MILLIS, System::currentTimeMillis);
+  private final InodeOwners inodeOwners =
+      new InodeOwners(Path.of("/proc"), RESCAN_MILLIS, System::currentTimeMillis);
+  private final NetnsFiles netnsFiles =
+      new NetnsFiles(Path.of("/proc"), RESCAN_MILLIS, System::currentTimeMillis);
   private final long ownNetns = Scope.inode(Path.of("/proc/self/ns/net"));
 
   private ProbeContext context;
@@ -81,18 +107,32 @@ public final class TcpProbe implements Probe {
   private RingBufferReader ring;
   private DropReasons reasons;
   private LinkRows.Coverage coverage;
-  /** Owners resolved from /proc by socket inode, by socket address; only sockets seen at the last sample. */
+
+  /**
+   * Owners resolved from /proc by socket inode, by socket address; only sockets seen at the last
+   * sample.
+   */
   private Map<Long, Long> resolvedOwners = new HashMap<>();
-  /** Final records of the previous sample by socket address, for a RST sent just after the final record. */
+
+  /**
+   * Final records of the previous sample by socket address, for a RST sent just after the final
+   * record.
+   */
   private Map<Long, TcpRecord> lastFinals = Map.of();
+
   /** Sockets reported alive at the last sample: their final records keep their own series. */
   private Set<Long> liveAtLastSample = Set.of();
+
   private ShortLinkRollup rollup = new ShortLinkRollup(DEFAULT_FOLD_THRESHOLD, FOLD_QUIET_MILLIS);
 
   /** What the agent's catalog and the control API know about this probe: sub-probes and params. */
   public static ProbeSpec spec() {
-    return ProbeSpec.of(NAME, TcpProbe::new, SUBPROBES,
-        ParamSpec.number("max_links", 1024, 4_194_304), ParamSpec.number("max_drops", 1024, 1_048_576),
+    return ProbeSpec.of(
+        NAME,
+        TcpProbe::new,
+        SUBPROBES,
+        ParamSpec.number("max_links", 1024, 4_194_304),
+        ParamSpec.number("max_drops", 1024, 1_048_576),
         ParamSpec.number("fold_short_links_over", 0, 1_000_000));
   }
 
@@ -136,27 +176,42 @@ public final class TcpProbe implements Probe {
       obj.disableProgram("handle_receive_reset");
     }
     obj.resizeMap("links", (int) cfg.param("max_links", 65536));
-    rollup = new ShortLinkRollup((int) cfg.param("fold_short_links_over", DEFAULT_FOLD_THRESHOLD), FOLD_QUIET_MILLIS);
+    rollup =
+        new ShortLinkRollup(
+            (int) cfg.param("fold_short_links_over", DEFAULT_FOLD_THRESHOLD), FOLD_QUIET_MILLIS);
     obj.resizeMap("drops", (int) cfg.param("max_drops", 16384));
     obj.load(OPTIONAL_PROGRAMS);
     List<String> skipped = obj.skippedPrograms();
     if (!skipped.isEmpty()) {
-      LOG.info(() -> "tcp: running without " + skipped + (loaded(skipped, "handle_send_length") ? ""
-          : "; socket owners are the connect()/listen() callers and the /proc fd holders"));
+      LOG.info(
+          () ->
+              "tcp: running without "
+                  + skipped
+                  + (loaded(skipped, "handle_send_length")
+                      ? ""
+                      : "; socket owners are the connect()/listen() callers and the /proc fd holders"));
     }
-    coverage = new LinkRows.Coverage(
-        abnormal && loaded(skipped, "handle_kfree_skb"),
-        abnormal && loaded(skipped, "handle_send_reset") && loaded(skipped, "handle_receive_reset"),
-        windows && loaded(skipped, "handle_tcp_probe"));
+    coverage =
+        new LinkRows.Coverage(
+            abnormal && loaded(skipped, "handle_kfree_skb"),
+            abnormal
+                && loaded(skipped, "handle_send_reset")
+                && loaded(skipped, "handle_receive_reset"),
+            windows && loaded(skipped, "handle_tcp_probe"));
   }
 
-  /** Tracks the connections that exist now and gives listeners their owners, in every namespace in scope. */
+  /**
+   * Tracks the connections that exist now and gives listeners their owners, in every namespace in
+   * scope.
+   */
   private void seed(Scope scope) {
     inodeOwners.rescan();
     long scoped = scope.netnsInode();
     if (!scope.isHost() && scoped != ownNetns && netnsFiles.find(scoped) == null) {
-      throw new IllegalStateException("tcp: cannot enter network namespace " + scoped
-          + " of the agent's scope: no /run/netns entry and no process found in it; check the scope");
+      throw new IllegalStateException(
+          "tcp: cannot enter network namespace "
+              + scoped
+              + " of the agent's scope: no /run/netns entry and no process found in it; check the scope");
     }
     List<TcpRecord> ignored = new ArrayList<>();
     for (long ns : scope.isHost() ? netnsFiles.all() : Set.of(scoped)) {
@@ -234,7 +289,9 @@ public final class TcpProbe implements Probe {
     LinkRows.emit(r, t, tgid, info, drops.of(t), coverage, sink);
   }
 
-  /** The kernel's owner, else the one resolved earlier, else the process holding the socket's inode. */
+  /**
+   * The kernel's owner, else the one resolved earlier, else the process holding the socket's inode.
+   */
   private long owner(TcpRecord r) {
     long tgid = r.link().tgid();
     if (tgid != 0) {
@@ -289,13 +346,16 @@ public final class TcpProbe implements Probe {
     return out;
   }
 
-  /** Runs the iterator in one namespace: live records into out, listener owners resolved on the way. */
+  /**
+   * Runs the iterator in one namespace: live records into out, listener owners resolved on the way.
+   */
   private void readNamespace(long netns, List<TcpRecord> out) {
     ByteBuffer b = namespaceBuffer(netns);
     if (b == null) {
       netnsUnreadable.incrementAndGet();
       if (context.scope().isHost()) {
-        // Gone, or left with neither a process nor a bind mount: stop looking for it until it has a new one.
+        // Gone, or left with neither a process nor a bind mount: stop looking for it until it has a
+        // new one.
         deleteU32(obj.map("netns_seen"), netns);
       }
       return;
@@ -329,7 +389,9 @@ public final class TcpProbe implements Probe {
     return null;
   }
 
-  /** A listener whose owner the kernel does not know (it existed before the probe): ask /proc once. */
+  /**
+   * A listener whose owner the kernel does not know (it existed before the probe): ask /proc once.
+   */
   private void resolveListener(TcpRecord r) {
     if (r.link().tgid() != 0 || r.ino() == 0) {
       return;
@@ -350,11 +412,13 @@ public final class TcpProbe implements Probe {
   private DropCounts readDrops() {
     DropCounts counts = new DropCounts(reasons);
     if (coverage.drops()) {
-      obj.map("drops").forEach((k, v) -> {
-        byte[] key = new byte[DropCounts.KEY_SIZE];
-        k.get(0, key, 0, key.length);
-        counts.add(key, v.getLong(0));
-      });
+      obj.map("drops")
+          .forEach(
+              (k, v) -> {
+                byte[] key = new byte[DropCounts.KEY_SIZE];
+                k.get(0, key, 0, key.length);
+                counts.add(key, v.getLong(0));
+              });
     }
     return counts;
   }

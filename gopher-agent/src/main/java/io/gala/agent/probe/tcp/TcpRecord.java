@@ -36,13 +36,16 @@ record TcpRecord(
 
   /** enum tcp_record_kind of tcp.h. */
   static final int LIVE = 0;
+
   static final int CLOSED = 1;
   static final int RST_AFTER_CLOSE = 2;
   static final int LISTENER = 3;
+
   /** TCP_SOCK_FIN_RECEIVED of tcp.h. */
   static final int FIN_RECEIVED = 0x1;
 
   private static final TcpRecordStruct L = new TcpRecordStruct(Runtime.getSystemRuntime());
+
   /** sizeof(struct tcp_record). */
   static final int SIZE = Struct.size(L);
 
@@ -62,9 +65,12 @@ record TcpRecord(
       long[] srttSlots) {
     /** enum tcp_role of tcp.h. */
     static final int CLIENT = 1;
+
     static final int SERVER = 2;
+
     /** TCP_LINK_* flags of tcp.h. */
     static final int CONNECT_FAILED = 0x4;
+
     static final int SEEDED = 0x8;
     static final int OWNER_GUESSED = 0x10;
     static final int ROLE_INFERRED = 0x20;
@@ -81,19 +87,20 @@ record TcpRecord(
     for (int i = 0; i < slots.length; i++) {
       slots[i] = u32(b, at, l.srtt_slots[i]);
     }
-    Link link = new Link(
-        u32(b, at, l.tgid),
-        (int) u32(b, at, l.role),
-        (int) u32(b, at, l.flags),
-        u32(b, at, l.netns),
-        u64(b, at, l.connect_ns),
-        u64(b, at, l.rst_sent),
-        u64(b, at, l.rst_recv),
-        u64(b, at, l.zero_rcv_wnd),
-        u64(b, at, l.zero_snd_wnd),
-        u64(b, at, l.srtt_sum_us),
-        u64(b, at, l.srtt_count),
-        slots);
+    Link link =
+        new Link(
+            u32(b, at, l.tgid),
+            (int) u32(b, at, l.role),
+            (int) u32(b, at, l.flags),
+            u32(b, at, l.netns),
+            u64(b, at, l.connect_ns),
+            u64(b, at, l.rst_sent),
+            u64(b, at, l.rst_recv),
+            u64(b, at, l.zero_rcv_wnd),
+            u64(b, at, l.zero_snd_wnd),
+            u64(b, at, l.srtt_sum_us),
+            u64(b, at, l.srtt_count),
+            slots);
     return new TcpRecord(
         u64(b, at, L.sock),
         u64(b, at, L.ino),
@@ -133,11 +140,45 @@ record TcpRecord(
   /** A copy with one more RST sent, for a RST that tcp_close() sent after the final record. */
   TcpRecord withOneMoreRstSent() {
     Link l = link;
-    Link more = new Link(l.tgid(), l.role(), l.flags(), l.netns(), l.connectNs(), l.rstSent() + 1, l.rstRecv(),
-        l.zeroRcvWnd(), l.zeroSndWnd(), l.srttSumUs(), l.srttCount(), l.srttSlots());
-    return new TcpRecord(sock, ino, kind, family, state, hz, laddr, raddr, lport, rport, sockFlags, bytesSent,
-        bytesRetrans, bytesReceived, segsIn, segsOut, totalRetrans, srttUs, rtoJiffies, sndCwnd, skDrops, lostOut,
-        sackedOut, more);
+    Link more =
+        new Link(
+            l.tgid(),
+            l.role(),
+            l.flags(),
+            l.netns(),
+            l.connectNs(),
+            l.rstSent() + 1,
+            l.rstRecv(),
+            l.zeroRcvWnd(),
+            l.zeroSndWnd(),
+            l.srttSumUs(),
+            l.srttCount(),
+            l.srttSlots());
+    return new TcpRecord(
+        sock,
+        ino,
+        kind,
+        family,
+        state,
+        hz,
+        laddr,
+        raddr,
+        lport,
+        rport,
+        sockFlags,
+        bytesSent,
+        bytesRetrans,
+        bytesReceived,
+        segsIn,
+        segsOut,
+        totalRetrans,
+        srttUs,
+        rtoJiffies,
+        sndCwnd,
+        skDrops,
+        lostOut,
+        sackedOut,
+        more);
   }
 
   static long u64(ByteBuffer b, int at, Struct.NumberField f) {

@@ -4,8 +4,9 @@ import jnr.ffi.Runtime;
 import jnr.ffi.Struct;
 
 /**
- * Mirror of {@code struct tcp_record} (tcp.h): one connection as the iterator or the close path writes
- * it. {@link TcpRecord#decode} reads records at these offsets; TcpLayoutTest checks them against BTF.
+ * Mirror of {@code struct tcp_record} (tcp.h): one connection as the iterator or the close path
+ * writes it. {@link TcpRecord#decode} reads records at these offsets; TcpLayoutTest checks them
+ * against BTF.
  */
 final class TcpRecordStruct extends Struct {
   /** TCP_ADDR_LEN of tcp.h. */

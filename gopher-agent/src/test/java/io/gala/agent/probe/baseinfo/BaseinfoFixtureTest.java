@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every baseinfo table from two consecutive readings of this machine's files (src/test/resources/baseinfo),
- * 2 s apart by the test's clock; expected figures worked out by hand from the fixture lines quoted here.
+ * Every baseinfo table from two consecutive readings of this machine's files
+ * (src/test/resources/baseinfo), 2 s apart by the test's clock; expected figures worked out by hand
+ * from the fixture lines quoted here.
  */
 class BaseinfoFixtureTest {
   @TempDir Path root;
@@ -42,11 +43,16 @@ class BaseinfoFixtureTest {
   }
 
   private BaseinfoProbe probe(Scope scope) {
-    BaseinfoProbe p = new BaseinfoProbe(root, mount -> {
-      statfsAsked.add(mount);
-      return statfs.get(mount);
-    });
-    p.start(new ProbeContext(new Identity("m", "10.0.0.7"), scope, ProbeConfig.stopped(), new ProcessLabels()));
+    BaseinfoProbe p =
+        new BaseinfoProbe(
+            root,
+            mount -> {
+              statfsAsked.add(mount);
+              return statfs.get(mount);
+            });
+    p.start(
+        new ProbeContext(
+            new Identity("m", "10.0.0.7"), scope, ProbeConfig.stopped(), new ProcessLabels()));
     return p;
   }
 
@@ -67,17 +73,25 @@ class BaseinfoFixtureTest {
   }
 
   private static Row row(List<Row> rows, String table, String key) {
-    return rows.stream().filter(r -> r.table().name().equals(table) && (key == null || r.keyValues().get(0).equals(key)))
-        .findFirst().orElseThrow(() -> new AssertionError("no " + table + " row " + key + " in " + rows));
+    return rows.stream()
+        .filter(
+            r ->
+                r.table().name().equals(table) && (key == null || r.keyValues().get(0).equals(key)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + table + " row " + key + " in " + rows));
   }
 
   private static List<String> keys(List<Row> rows, String table) {
-    return rows.stream().filter(r -> r.table().name().equals(table)).map(r -> r.keyValues().get(0)).toList();
+    return rows.stream()
+        .filter(r -> r.table().name().equals(table))
+        .map(r -> r.keyValues().get(0))
+        .toList();
   }
 
   @Test
   void cpuTimesSoftirqsBacklogAndBusyShare() {
-    // t1: cpu0 363831 539 132804 595565 3394 0 9202 0; t0 idle and iowait the same: busy all the period
+    // t1: cpu0 363831 539 132804 595565 3394 0 9202 0; t0 idle and iowait the same: busy all the
+    // period
     Row cpu0 = row(second, "cpu", "0");
     assertThat(cpu0.value("user_msec")).isEqualTo(3638310);
     assertThat(cpu0.value("system_msec")).isEqualTo(1328040);
@@ -124,7 +138,8 @@ class BaseinfoFixtureTest {
 
   @Test
   void diskFiguresAsIostatComputesThem() {
-    // vda: reads +248, sectors read +26160, read ms +47, writes +246, sectors written +29888, write ms +60,
+    // vda: reads +248, sectors read +26160, read ms +47, writes +246, sectors written +29888, write
+    // ms +60,
     // io ms +128, weighted ms +132, over 2000 ms
     Row vda = row(second, "disk", "vda");
     assertThat(vda.value("reads")).isEqualTo(3658874);
@@ -141,7 +156,8 @@ class BaseinfoFixtureTest {
     assertThat(vda.value("util")).isCloseTo(6.4, within(1e-12));
     // loop2 wrote once long ago: a disk with no I/O in the period has zero rates, not NaN
     assertThat(row(second, "disk", "loop2").value("util")).isZero();
-    assertThat(keys(second, "disk")).as("vda1 is a partition; idle loop devices and zram0 never did I/O")
+    assertThat(keys(second, "disk"))
+        .as("vda1 is a partition; idle loop devices and zram0 never did I/O")
         .containsExactly("loop0", "loop1", "loop2", "vda");
   }
 
@@ -188,7 +204,9 @@ class BaseinfoFixtureTest {
     Row eth0 = row(rows, "nic", "eth0");
     assertThat(eth0.value("tx_bytes")).isEqualTo(21148);
     assertThat(eth0.label("status")).as("/sys shows the host's namespace, not this one").isEmpty();
-    assertThat(keys(rows, "cpu")).as("the other tables stay the machine's").containsExactly("0", "1");
+    assertThat(keys(rows, "cpu"))
+        .as("the other tables stay the machine's")
+        .containsExactly("0", "1");
   }
 
   @Test

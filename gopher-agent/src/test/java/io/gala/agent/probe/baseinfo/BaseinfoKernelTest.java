@@ -12,14 +12,14 @@ import io.gala.agent.testing.KernelTest;
 import io.gala.agent.testing.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * nic and disk rows against the kernel's /proc/net/dev and /proc/diskstats deltas under the test's own
- * traffic (UDP datagrams out of a namespace's veth) and I/O (direct 4 KiB reads and writes on a loop device).
+ * nic and disk rows against the kernel's /proc/net/dev and /proc/diskstats deltas under the test's
+ * own traffic (UDP datagrams out of a namespace's veth) and I/O (direct 4 KiB reads and writes on a
+ * loop device).
  */
 @KernelTest
 class BaseinfoKernelTest {
@@ -57,9 +57,16 @@ class BaseinfoKernelTest {
       long[] host0 = counters(Files.readString(Path.of("/proc/net/dev")), HOST_VETH);
       List<Row> a = sample(scoped);
       List<Row> ha = sample(host);
-      Shell.run("ip", "netns", "exec", NS, "/usr/bin/python3", "-c", "import socket\n"
-          + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-          + "for i in range(40): s.sendto(b'x' * 1000, ('10.253.79.1', 9))");
+      Shell.run(
+          "ip",
+          "netns",
+          "exec",
+          NS,
+          "/usr/bin/python3",
+          "-c",
+          "import socket\n"
+              + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+              + "for i in range(40): s.sendto(b'x' * 1000, ('10.253.79.1', 9))");
       Thread.sleep(200);
       List<Row> b = sample(scoped);
       List<Row> hb = sample(host);
@@ -67,19 +74,24 @@ class BaseinfoKernelTest {
       long[] host1 = counters(Files.readString(Path.of("/proc/net/dev")), HOST_VETH);
 
       assertThat(b.stream().filter(r -> r.table().name().equals("nic")).map(r -> r.key("dev_name")))
-          .as("the namespace's devices, not the host's").containsExactlyInAnyOrder("lo", "eth0");
+          .as("the namespace's devices, not the host's")
+          .containsExactlyInAnyOrder("lo", "eth0");
       Row eth0a = row(a, "nic", "eth0");
       Row eth0b = row(b, "nic", "eth0");
-      assertThat(eth0b.value("tx_packets") - eth0a.value("tx_packets")).as("40 datagrams and an ARP request")
-          .isEqualTo(ns1[1] - ns0[1]).isGreaterThanOrEqualTo(40);
-      assertThat(eth0b.value("tx_bytes") - eth0a.value("tx_bytes")).isEqualTo(ns1[0] - ns0[0])
+      assertThat(eth0b.value("tx_packets") - eth0a.value("tx_packets"))
+          .as("40 datagrams and an ARP request")
+          .isEqualTo(ns1[1] - ns0[1])
+          .isGreaterThanOrEqualTo(40);
+      assertThat(eth0b.value("tx_bytes") - eth0a.value("tx_bytes"))
+          .isEqualTo(ns1[0] - ns0[0])
           .isGreaterThanOrEqualTo(40 * 1042);
       assertThat(eth0b.value("txspeed_KB")).isGreaterThan(0);
       assertThat(eth0b.value("tx_dropped")).isEqualTo(ns1[3]);
       // The same packets arrive on the host's end of the veth, in the host-scoped probe's rows.
       Row hostVethA = row(ha, "nic", HOST_VETH);
       Row hostVethB = row(hb, "nic", HOST_VETH);
-      assertThat(hostVethB.value("rx_packets") - hostVethA.value("rx_packets")).isEqualTo(host1[2] - host0[2])
+      assertThat(hostVethB.value("rx_packets") - hostVethA.value("rx_packets"))
+          .isEqualTo(host1[2] - host0[2])
           .isEqualTo(ns1[1] - ns0[1]);
       assertThat(hostVethB.label("status")).isEqualTo("up");
     } finally {
@@ -92,7 +104,9 @@ class BaseinfoKernelTest {
     for (String line : netDev.split("\n")) {
       if (line.trim().startsWith(dev + ":")) {
         String[] f = line.substring(line.indexOf(':') + 1).trim().split("\\s+");
-        return new long[] {Long.parseLong(f[8]), Long.parseLong(f[9]), Long.parseLong(f[1]), Long.parseLong(f[11])};
+        return new long[] {
+          Long.parseLong(f[8]), Long.parseLong(f[9]), Long.parseLong(f[1]), Long.parseLong(f[11])
+        };
       }
     }
     throw new AssertionError("no " + dev + " in " + netDev);
@@ -117,10 +131,18 @@ class BaseinfoKernelTest {
     Row b = row(sample(probe), "disk", name);
     long[] d1 = diskstats(name);
 
-    assertThat(b.value("writes") - a.value("writes")).as("the test's 200 writes").isEqualTo(200).isEqualTo(d1[2] - d0[2]);
-    assertThat(b.value("reads") - a.value("reads")).as("the test's 100 reads").isEqualTo(100).isEqualTo(d1[0] - d0[0]);
+    assertThat(b.value("writes") - a.value("writes"))
+        .as("the test's 200 writes")
+        .isEqualTo(200)
+        .isEqualTo(d1[2] - d0[2]);
+    assertThat(b.value("reads") - a.value("reads"))
+        .as("the test's 100 reads")
+        .isEqualTo(100)
+        .isEqualTo(d1[0] - d0[0]);
     assertThat(b.value("write_bytes") - a.value("write_bytes")).isEqualTo(200 * 4096);
-    assertThat(b.value("w_await")).as("ms writing / writes, per diskstats").isCloseTo((d1[3] - d0[3]) / 200.0, within(1e-9));
+    assertThat(b.value("w_await"))
+        .as("ms writing / writes, per diskstats")
+        .isCloseTo((d1[3] - d0[3]) / 200.0, within(1e-9));
     assertThat(b.value("r_await")).isCloseTo((d1[1] - d0[1]) / 100.0, within(1e-9));
     // One request at a time: their device times add up to less than the wall time dd took.
     assertThat(b.value("w_await") * 200).isLessThanOrEqualTo(writeMillis);
@@ -135,7 +157,9 @@ class BaseinfoKernelTest {
     for (String line : Files.readAllLines(Path.of("/proc/diskstats"))) {
       String[] f = line.trim().split("\\s+");
       if (f[2].equals(dev)) {
-        return new long[] {Long.parseLong(f[3]), Long.parseLong(f[6]), Long.parseLong(f[7]), Long.parseLong(f[10])};
+        return new long[] {
+          Long.parseLong(f[3]), Long.parseLong(f[6]), Long.parseLong(f[7]), Long.parseLong(f[10])
+        };
       }
     }
     throw new AssertionError(dev + " not in /proc/diskstats");

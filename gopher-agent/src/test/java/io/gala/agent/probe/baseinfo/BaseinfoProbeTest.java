@@ -16,11 +16,16 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The live machine against its own tools and files (no root needed): df, uname, hostname, getconf, /proc. */
+/**
+ * The live machine against its own tools and files (no root needed): df, uname, hostname, getconf,
+ * /proc.
+ */
 class BaseinfoProbeTest {
   static BaseinfoProbe started(Scope scope) {
     BaseinfoProbe probe = new BaseinfoProbe();
-    probe.start(new ProbeContext(new Identity("m", "10.0.0.1"), scope, ProbeConfig.stopped(), new ProcessLabels()));
+    probe.start(
+        new ProbeContext(
+            new Identity("m", "10.0.0.1"), scope, ProbeConfig.stopped(), new ProcessLabels()));
     return probe;
   }
 
@@ -31,21 +36,35 @@ class BaseinfoProbeTest {
   }
 
   static Row row(List<Row> rows, String table, String key) {
-    return rows.stream().filter(r -> r.table().name().equals(table) && (key == null || r.keyValues().get(0).equals(key)))
-        .findFirst().orElseThrow(() -> new AssertionError("no " + table + " row " + key));
+    return rows.stream()
+        .filter(
+            r ->
+                r.table().name().equals(table) && (key == null || r.keyValues().get(0).equals(key)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + table + " row " + key));
   }
 
   @Test
   void rootFileSystemAgreesWithDf() throws Exception {
     List<Row> rows = sample(started(Scope.HOST));
-    String[] df = Shell.run("df", "--output=pcent,ipcent,used", "/").strip().split("\n")[1].trim().split("\\s+");
+    String[] df =
+        Shell.run("df", "--output=pcent,ipcent,used", "/")
+            .strip()
+            .split("\n")[1]
+            .trim()
+            .split("\\s+");
     Row root = row(rows, "fs", "/");
-    assertThat(root.value("UsePer")).as("df Use%").isCloseTo(Double.parseDouble(df[0].replace("%", "")), within(1.0));
-    assertThat(root.value("IUsePer")).as("df IUse%").isCloseTo(Double.parseDouble(df[1].replace("%", "")), within(1.0));
+    assertThat(root.value("UsePer"))
+        .as("df Use%")
+        .isCloseTo(Double.parseDouble(df[0].replace("%", "")), within(1.0));
+    assertThat(root.value("IUsePer"))
+        .as("df IUse%")
+        .isCloseTo(Double.parseDouble(df[1].replace("%", "")), within(1.0));
     // Other work writes to / meanwhile: within 64 MiB of df's 1K-blocks used.
     assertThat(root.value("Used") / 1024).isCloseTo(Double.parseDouble(df[2]), within(65536.0));
     assertThat(rows.stream().filter(r -> r.table().name().equals("fs")).map(r -> r.key("MountOn")))
-        .as("/run/netns is a bind mount of / here: listed once, as df does").doesNotContain("/run/netns");
+        .as("/run/netns is a bind mount of / here: listed once, as df does")
+        .doesNotContain("/run/netns");
   }
 
   @Test
@@ -66,7 +85,9 @@ class BaseinfoProbeTest {
     assertThat(cpu0.value("user_msec")).isBetween(before[0] * 10.0, after[0] * 10.0);
     assertThat(cpu0.value("system_msec")).isBetween(before[1] * 10.0, after[1] * 10.0);
     assertThat(row(sample(probe), "mem", "mem").value("total_kB"))
-        .isEqualTo(Double.parseDouble(Files.readAllLines(Path.of("/proc/meminfo")).get(0).split("\\s+")[1]));
+        .isEqualTo(
+            Double.parseDouble(
+                Files.readAllLines(Path.of("/proc/meminfo")).get(0).split("\\s+")[1]));
   }
 
   private static long[] cpu0UserAndSystem() throws Exception {

@@ -22,13 +22,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The container table from cgroup trees copied from this machine (hybrid: v1 controllers plus a unified
- * tree with PSI) and written after the kernel's documented formats (pure v2, co-mounted v1 of an old
- * kernel). See src/test/resources/container/README.md.
+ * The container table from cgroup trees copied from this machine (hybrid: v1 controllers plus a
+ * unified tree with PSI) and written after the kernel's documented formats (pure v2, co-mounted v1
+ * of an old kernel). See src/test/resources/container/README.md.
  */
 class ContainerFixtureTest {
-  private static final String DOCKER_ID = "4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa99";
-  private static final String KUBEPOD_ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  private static final String DOCKER_ID =
+      "4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa99";
+  private static final String KUBEPOD_ID =
+      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
   private static final String DOCKER = DOCKER_ID.substring(0, 12);
   private static final String KUBEPOD = KUBEPOD_ID.substring(0, 12);
 
@@ -36,10 +38,15 @@ class ContainerFixtureTest {
     return Path.of(ContainerFixtureTest.class.getResource("/container/" + name).toURI());
   }
 
-  static ContainerProbe started(Path cgroupRoot, Scope scope, Map<String, Object> params) throws Exception {
+  static ContainerProbe started(Path cgroupRoot, Scope scope, Map<String, Object> params)
+      throws Exception {
     ContainerProbe p = new ContainerProbe(cgroupRoot, fixture("proc"));
-    p.start(new ProbeContext(new Identity("m", "127.0.0.1"), scope,
-        new ProbeConfig(List.of(), ProbeConfig.Snoopers.NONE, params, ProbeConfig.RUNNING), new ProcessLabels()));
+    p.start(
+        new ProbeContext(
+            new Identity("m", "127.0.0.1"),
+            scope,
+            new ProbeConfig(List.of(), ProbeConfig.Snoopers.NONE, params, ProbeConfig.RUNNING),
+            new ProcessLabels()));
     return p;
   }
 
@@ -90,7 +97,8 @@ class ContainerFixtureTest {
   @Test
   void watchesContainersAndSystemServicesByDefault() throws Exception {
     Map<String, Row> rows = rows(started(fixture("hybrid"), Scope.HOST, Map.of()));
-    // not user.slice (no prefix), not the child "sub" of a container (its id is in a parent, not its own name)
+    // not user.slice (no prefix), not the child "sub" of a container (its id is in a parent, not
+    // its own name)
     assertThat(rows).containsOnlyKeys(DOCKER, KUBEPOD, "/system.slice/cron.service");
     Row cron = rows.get("/system.slice/cron.service");
     assertThat(cron.value("cpu_usage_seconds_total")).isCloseTo(0.005857624, within(1e-12));
@@ -99,16 +107,24 @@ class ContainerFixtureTest {
     assertThat(cron.value("memory_limit_bytes")).as("page-rounded LONG_MAX: unlimited").isNaN();
     assertThat(cron.value("network_receive_bytes_total")).as("pid 1: the host's namespace").isNaN();
     assertThat(cron.value("cpu_pressure_some_seconds")).isCloseTo(0.007991, within(1e-12));
-    assertThat(rows.get(KUBEPOD).label("cgroup")).isEqualTo("/kubepods/burstable/pod5a1e/" + KUBEPOD_ID);
+    assertThat(rows.get(KUBEPOD).label("cgroup"))
+        .isEqualTo("/kubepods/burstable/pod5a1e/" + KUBEPOD_ID);
   }
 
   @Test
   void cgroupPrefixesChooseTheOtherCgroups() throws Exception {
     assertThat(rows(started(fixture("hybrid"), Scope.HOST, Map.of("cgroup_prefixes", ""))))
         .containsOnlyKeys(DOCKER, KUBEPOD);
-    assertThat(rows(started(fixture("hybrid"), Scope.HOST, Map.of("cgroup_prefixes", "/user.slice/, kubepods"))))
-        .as("the fixture's /kubepods and its pod directory hold no files: nothing to report for them")
-        .containsOnlyKeys(DOCKER, KUBEPOD, "/user.slice", "/kubepods/burstable/pod5a1e/" + KUBEPOD_ID + "/sub");
+    assertThat(
+            rows(
+                started(
+                    fixture("hybrid"),
+                    Scope.HOST,
+                    Map.of("cgroup_prefixes", "/user.slice/, kubepods"))))
+        .as(
+            "the fixture's /kubepods and its pod directory hold no files: nothing to report for them")
+        .containsOnlyKeys(
+            DOCKER, KUBEPOD, "/user.slice", "/kubepods/burstable/pod5a1e/" + KUBEPOD_ID + "/sub");
   }
 
   @Test
@@ -123,7 +139,8 @@ class ContainerFixtureTest {
   @Test
   void pureV2ReadsEveryControllerFromOneTree() throws Exception {
     Map<String, Row> rows = rows(started(fixture("v2"), Scope.HOST, Map.of()));
-    assertThat(rows).as("crio-conmon-<id>.scope is the monitor, not a second container")
+    assertThat(rows)
+        .as("crio-conmon-<id>.scope is the monitor, not a second container")
         .containsOnlyKeys("/system.slice/redis-server.service", "abcdefabcdef");
     Row r = rows.get("/system.slice/redis-server.service");
     assertThat(r.label("cgroup_version")).isEqualTo("v2");
@@ -160,13 +177,17 @@ class ContainerFixtureTest {
     Row r = rows.get("111111111111");
     assertThat(r.label("cgroup_version")).isEqualTo("v1");
     assertThat(r.value("cpu_usage_seconds_total")).isEqualTo(3.0);
-    assertThat(r.value("cpu_user_seconds_total")).as("cpuacct.stat in USER_HZ ticks").isEqualTo(2.5);
+    assertThat(r.value("cpu_user_seconds_total"))
+        .as("cpuacct.stat in USER_HZ ticks")
+        .isEqualTo(2.5);
     assertThat(r.value("cpu_system_seconds_total")).isEqualTo(0.5);
     assertThat(r.value("cpu_quota_cores")).isEqualTo(1.5);
     assertThat(r.value("cpu_cfs_throttled_seconds_total")).isEqualTo(0.9);
     assertThat(r.value("memory_rss")).as("no total_* keys: the cgroup's own").isEqualTo(6291456);
     assertThat(r.value("memory_working_set_bytes")).isEqualTo(10485760 - 2097152);
-    assertThat(r.value("oom_events_total")).as("oom_control without oom_kill (before 4.13)").isNaN();
+    assertThat(r.value("oom_events_total"))
+        .as("oom_control without oom_kill (before 4.13)")
+        .isNaN();
     assertThat(r.value("cpu_pressure_some_seconds")).as("no PSI on v1").isNaN();
     assertThat(rows).containsOnlyKeys("111111111111");
   }
@@ -181,7 +202,8 @@ class ContainerFixtureTest {
   @Test
   void aMalformedFileIsCountedAndTheRestOfTheRowStillReported(@TempDir Path tmp) throws Exception {
     Shell.run("cp", "-a", fixture("v1") + "/.", tmp.toString());
-    Files.writeString(tmp.resolve("cpu,cpuacct/docker/" + "1".repeat(64) + "/cpu.stat"), "nr_periods lots\n");
+    Files.writeString(
+        tmp.resolve("cpu,cpuacct/docker/" + "1".repeat(64) + "/cpu.stat"), "nr_periods lots\n");
     ContainerProbe p = started(tmp, Scope.HOST, Map.of());
     Row r = rows(p).get("111111111111");
     assertThat(r.value("cpu_cfs_periods_total")).isNaN();

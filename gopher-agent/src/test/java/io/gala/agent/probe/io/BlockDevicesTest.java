@@ -9,10 +9,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Names from a sysfs fixture laid out as the kernel does (/sys/dev/block links into /sys/devices). */
+/**
+ * Names from a sysfs fixture laid out as the kernel does (/sys/dev/block links into /sys/devices).
+ */
 class BlockDevicesTest {
-  @TempDir
-  Path sys;
+  @TempDir Path sys;
   private BlockDevices devices;
 
   @BeforeEach

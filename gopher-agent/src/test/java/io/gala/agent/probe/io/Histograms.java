@@ -2,7 +2,9 @@ package io.gala.agent.probe.io;
 
 import io.gala.agent.table.Histogram;
 
-/** Test arithmetic on exported histograms: the difference of two samples, interpolated quantiles. */
+/**
+ * Test arithmetic on exported histograms: the difference of two samples, interpolated quantiles.
+ */
 final class Histograms {
   private Histograms() {}
 
@@ -14,10 +16,14 @@ final class Histograms {
     for (int i = 0; i < counts.length; i++) {
       counts[i] -= before.counts()[i];
     }
-    return new Histogram(after.upperBounds(), counts, after.sum() - before.sum(), after.count() - before.count());
+    return new Histogram(
+        after.upperBounds(), counts, after.sum() - before.sum(), after.count() - before.count());
   }
 
-  /** Quantile with linear interpolation inside the bucket it falls in (Prometheus histogram_quantile). */
+  /**
+   * Quantile with linear interpolation inside the bucket it falls in (Prometheus
+   * histogram_quantile).
+   */
   static double quantile(Histogram h, double q) {
     long total = 0;
     for (long c : h.counts()) {

@@ -31,28 +31,34 @@ import org.junit.jupiter.api.Test;
  * The io probe against the kernel's own figures: this JVM's O_DIRECT reads on a loop device of its
  * own (counted and timed by the test itself), fio beside them, /proc/diskstats for the device.
  *
- * <p>On this machine (6.18, 2 shared cores) BPF programs are sometimes not run for a block_rq_complete
- * event that ftrace and /proc/diskstats do see: 0 to 3 % of completions depending on the load of the
- * other tenants, the same events for tp_btf, raw_tp and classic tracepoint programs alike, with
- * recursion_misses 0 (see docs/probes/io.md). The tests measure those misses against /proc/diskstats,
- * bound them, and require every read of this process that the probe did not count to be one of them.
+ * <p>On this machine (6.18, 2 shared cores) BPF programs are sometimes not run for a
+ * block_rq_complete event that ftrace and /proc/diskstats do see: 0 to 3 % of completions depending
+ * on the load of the other tenants, the same events for tp_btf, raw_tp and classic tracepoint
+ * programs alike, with recursion_misses 0 (see docs/probes/io.md). The tests measure those misses
+ * against /proc/diskstats, bound them, and require every read of this process that the probe did
+ * not count to be one of them.
  */
 @KernelTest
 class IoProbeTest {
   private static final Logger LOG = Logger.getLogger(IoProbeTest.class.getName());
   private static final long SELF = ProcessHandle.current().pid();
   private static final long DEVICE_BYTES = 64L << 20;
+
   /** Completions the probe may miss, as a share of those /proc/diskstats counted (see above). */
   private static final double MAX_MISSED = 0.05;
+
   private static LoopDevice loop;
 
   @BeforeAll
   static void createLoopDevice() throws Exception {
-    // The loop reads its file with O_DIRECT: every request reaches the disk below (~50-150 us), so that
-    // block latency dominates what the test measures around read() (a page-cache-backed loop answers in
+    // The loop reads its file with O_DIRECT: every request reaches the disk below (~50-150 us), so
+    // that
+    // block latency dominates what the test measures around read() (a page-cache-backed loop
+    // answers in
     // ~15 us, less than the system call and wake-up around it).
     loop = LoopDevice.create(Path.of("/tmp/gala-io-test-" + SELF + ".img"), DEVICE_BYTES, true);
-    // mq-deadline: requests are inserted and dispatched, under contention often by another task. Four
+    // mq-deadline: requests are inserted and dispatched, under contention often by another task.
+    // Four
     // requests at most: fio's queue of 16 then makes this test's reads wait for a free request, a
     // contention of the device's own, larger than the noise of the disk below it, which the other
     // tests on this machine share.
@@ -77,12 +83,17 @@ class IoProbeTest {
       Process fio = startFio("randread", "1m", 16, 10);
       try {
         Thread.sleep(1000); // fio up and its queue full
-        ReadWindow busy = window(probe, () -> timedReads(ch, Integer.MAX_VALUE, System.nanoTime() + 2_000_000_000L), fio);
+        ReadWindow busy =
+            window(
+                probe,
+                () -> timedReads(ch, Integer.MAX_VALUE, System.nanoTime() + 2_000_000_000L),
+                fio);
         LOG.info(() -> "idle: " + idle + "\nunder fio: " + busy);
         assertThat(fio.isAlive()).as("fio still running after the contended window").isTrue();
         checkAgainstOwnMeasure(idle);
         checkAgainstOwnMeasure(busy);
-        assertThat(busy.agentMedianNs()).as("block latency rises under contention")
+        assertThat(busy.agentMedianNs())
+            .as("block latency rises under contention")
             .isGreaterThan(1.5 * idle.agentMedianNs());
       } finally {
         fio.destroy();
@@ -100,7 +111,8 @@ class IoProbeTest {
       ReadWindow idle = window(probe, () -> timedReads(ch, 1000, Long.MAX_VALUE), null);
       LOG.info(() -> "idle, hooks of older kernels: " + idle);
       checkAgainstOwnMeasure(idle);
-      assertThat(idle.deviceReqLatency.count()).as("every completed request timed from insert or issue")
+      assertThat(idle.deviceReqLatency.count())
+          .as("every completed request timed from insert or issue")
           .isEqualTo(idle.deviceOps);
     }
   }
@@ -120,17 +132,32 @@ class IoProbeTest {
       DeviceSnapshot after = DeviceSnapshot.take(probe);
       long reads = after.disk[0] - before.disk[0];
       long writes = after.disk[2] - before.disk[2];
-      LOG.info(() -> "diskstats: " + reads + " reads, " + writes + " writes; probe: "
-          + delta(before.row, after.row, "read_ops") + " reads, " + delta(before.row, after.row, "write_ops") + " writes");
+      LOG.info(
+          () ->
+              "diskstats: "
+                  + reads
+                  + " reads, "
+                  + writes
+                  + " writes; probe: "
+                  + delta(before.row, after.row, "read_ops")
+                  + " reads, "
+                  + delta(before.row, after.row, "write_ops")
+                  + " writes");
       assertThat(reads).as("fio and the test did read").isGreaterThan(500);
       assertThat(writes).as("fio and the test did write").isGreaterThan(200);
-      assertMissedAtMost(reads - delta(before.row, after.row, "read_ops"), reads, "reads vs /proc/diskstats");
-      assertMissedAtMost(writes - delta(before.row, after.row, "write_ops"), writes, "writes vs /proc/diskstats");
+      assertMissedAtMost(
+          reads - delta(before.row, after.row, "read_ops"), reads, "reads vs /proc/diskstats");
+      assertMissedAtMost(
+          writes - delta(before.row, after.row, "write_ops"), writes, "writes vs /proc/diskstats");
       // Every request here is 4 KiB: missed bytes are missed requests times 4 KiB.
-      assertThat((after.disk[1] - before.disk[1]) * 512 - delta(before.row, after.row, "read_bytes"))
-          .as("bytes read vs /proc/diskstats").isEqualTo((reads - delta(before.row, after.row, "read_ops")) * 4096);
-      assertThat((after.disk[3] - before.disk[3]) * 512 - delta(before.row, after.row, "write_bytes"))
-          .as("bytes written vs /proc/diskstats").isEqualTo((writes - delta(before.row, after.row, "write_ops")) * 4096);
+      assertThat(
+              (after.disk[1] - before.disk[1]) * 512 - delta(before.row, after.row, "read_bytes"))
+          .as("bytes read vs /proc/diskstats")
+          .isEqualTo((reads - delta(before.row, after.row, "read_ops")) * 4096);
+      assertThat(
+              (after.disk[3] - before.disk[3]) * 512 - delta(before.row, after.row, "write_bytes"))
+          .as("bytes written vs /proc/diskstats")
+          .isEqualTo((writes - delta(before.row, after.row, "write_ops")) * 4096);
       assertThat(delta(before.row, after.row, "err_count")).as("errors").isZero();
       assertThat(after.row.label("blk_name")).isEqualTo(loop.name());
       assertThat(after.row.label("disk_name")).isEqualTo(loop.name());
@@ -165,19 +192,37 @@ class IoProbeTest {
         }
       }
       LoopDevice dev = full;
-      Row block = sample(probe).stream()
-          .filter(r -> r.table() == IoTables.BLOCK && r.key("major").equals(Long.toString(dev.major))
-              && r.key("first_minor").equals(Long.toString(dev.minor)))
-          .findFirst().orElseThrow();
+      Row block =
+          sample(probe).stream()
+              .filter(
+                  r ->
+                      r.table() == IoTables.BLOCK
+                          && r.key("major").equals(Long.toString(dev.major))
+                          && r.key("first_minor").equals(Long.toString(dev.minor)))
+              .findFirst()
+              .orElseThrow();
       Row mine = procRow(probe, full);
-      LOG.info("failed writes: " + failed + " (" + message + "); block err_count " + block.value("err_count")
-          + ", err_code " + block.value("err_code") + "; bio_err_count " + mine.value("bio_err_count"));
+      LOG.info(
+          "failed writes: "
+              + failed
+              + " ("
+              + message
+              + "); block err_count "
+              + block.value("err_count")
+              + ", err_code "
+              + block.value("err_code")
+              + "; bio_err_count "
+              + mine.value("bio_err_count"));
       assertThat(failed).as("writes beyond the tmpfs size fail").isGreaterThan(100);
       assertThat(message).as("the errno write() saw").contains("No space left on device");
-      assertThat(block.value("err_code")).as("err_code is -ENOSPC, as write() saw").isEqualTo(-28.0);
-      assertThat((long) block.value("err_count")).as("failed requests")
+      assertThat(block.value("err_code"))
+          .as("err_code is -ENOSPC, as write() saw")
+          .isEqualTo(-28.0);
+      assertThat((long) block.value("err_count"))
+          .as("failed requests")
           .isBetween((long) (failed * (1 - MAX_MISSED)), (long) failed);
-      assertThat((long) mine.value("bio_err_count")).as("failed bios of this process")
+      assertThat((long) mine.value("bio_err_count"))
+          .as("failed bios of this process")
           .isBetween((long) (failed * (1 - MAX_MISSED)), (long) failed);
     } finally {
       if (full != null) {
@@ -196,8 +241,13 @@ class IoProbeTest {
       timedReads(ch, 100, Long.MAX_VALUE);
       List<Row> rows = sample(probe);
       assertThat(rows).filteredOn(r -> r.table() == IoTables.PROC_IO).isEmpty();
-      assertThat(rows).filteredOn(r -> r.table() == IoTables.BLOCK && r.key("major").equals(Long.toString(loop.major))
-          && r.key("first_minor").equals(Long.toString(loop.minor))).hasSize(1);
+      assertThat(rows)
+          .filteredOn(
+              r ->
+                  r.table() == IoTables.BLOCK
+                      && r.key("major").equals(Long.toString(loop.major))
+                      && r.key("first_minor").equals(Long.toString(loop.minor)))
+          .hasSize(1);
     }
   }
 
@@ -206,23 +256,31 @@ class IoProbeTest {
   private static void checkAgainstOwnMeasure(ReadWindow w) {
     int n = w.measuredNs.length;
     long missedByProbe = w.deviceDiskstatsReads - w.deviceOps;
-    assertMissedAtMost(missedByProbe, w.deviceDiskstatsReads, "reads of the device vs /proc/diskstats");
-    assertThat(w.ops).as("read bios of this process: every one, but for completions the kernel did not run the probe for")
+    assertMissedAtMost(
+        missedByProbe, w.deviceDiskstatsReads, "reads of the device vs /proc/diskstats");
+    assertThat(w.ops)
+        .as(
+            "read bios of this process: every one, but for completions the kernel did not run the probe for")
         .isBetween(n - missedByProbe, (long) n);
     assertThat(w.bytes).as("bytes read by this process").isEqualTo(w.ops * LoopDevice.BLOCK);
     assertThat(w.small).as("less_4k_io_read").isEqualTo(w.ops);
     assertThat(w.latency.count()).as("latency observations").isEqualTo(w.ops);
-    assertThat(w.latency.sum()).as("block latency sum (s) is at most the sum measured around read()")
+    assertThat(w.latency.sum())
+        .as("block latency sum (s) is at most the sum measured around read()")
         .isLessThanOrEqualTo(w.measuredSumNs() / 1e9);
-    assertThat(w.agentMedianNs()).as("median block latency within 30 %% of the median measured around read()"
-            + " (load average %s on %d CPUs: the gap is the wake-up after completion)", loadAverage(),
-            Runtime.getRuntime().availableProcessors())
+    assertThat(w.agentMedianNs())
+        .as(
+            "median block latency within 30 %% of the median measured around read()"
+                + " (load average %s on %d CPUs: the gap is the wake-up after completion)",
+            loadAverage(), Runtime.getRuntime().availableProcessors())
         .isCloseTo(w.measuredMedianNs(), within(0.3 * w.measuredMedianNs()));
   }
 
   private static void assertMissedAtMost(long missed, long total, String what) {
     assertThat(missed).as(what + ": the probe never counts more than the kernel").isNotNegative();
-    assertThat(missed).as(what + ": completions the probe missed").isLessThanOrEqualTo((long) Math.ceil(MAX_MISSED * total));
+    assertThat(missed)
+        .as(what + ": completions the probe missed")
+        .isLessThanOrEqualTo((long) Math.ceil(MAX_MISSED * total));
   }
 
   // --- helpers ---
@@ -241,8 +299,15 @@ class IoProbeTest {
   }
 
   /** What the probe saw while reads ran, what /proc/diskstats saw, and what the test measured. */
-  record ReadWindow(long ops, long bytes, long small, Histogram latency, long deviceOps, long deviceDiskstatsReads,
-      Histogram deviceReqLatency, long[] measuredNs) {
+  record ReadWindow(
+      long ops,
+      long bytes,
+      long small,
+      Histogram latency,
+      long deviceOps,
+      long deviceDiskstatsReads,
+      Histogram deviceReqLatency,
+      long[] measuredNs) {
     double measuredMedianNs() {
       long[] s = measuredNs.clone();
       Arrays.sort(s);
@@ -259,10 +324,17 @@ class IoProbeTest {
 
     @Override
     public String toString() {
-      return String.format("%d reads, probe counted %d (device: probe %d, diskstats %d); median: probe %.1f us,"
+      return String.format(
+          "%d reads, probe counted %d (device: probe %d, diskstats %d); median: probe %.1f us,"
               + " measured %.1f us; mean: probe %.1f us, measured %.1f us",
-          measuredNs.length, ops, deviceOps, deviceDiskstatsReads, agentMedianNs() / 1e3, measuredMedianNs() / 1e3,
-          latency.sum() / latency.count() * 1e6, measuredSumNs() / measuredNs.length / 1e3);
+          measuredNs.length,
+          ops,
+          deviceOps,
+          deviceDiskstatsReads,
+          agentMedianNs() / 1e3,
+          measuredMedianNs() / 1e3,
+          latency.sum() / latency.count() * 1e6,
+          measuredSumNs() / measuredNs.length / 1e3);
     }
   }
 
@@ -281,7 +353,11 @@ class IoProbeTest {
     }
 
     private static void signal(String name, Process p) throws Exception {
-      int rc = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start().waitFor();
+      int rc =
+          new ProcessBuilder("kill", "-" + name, Long.toString(p.pid()))
+              .inheritIO()
+              .start()
+              .waitFor();
       if (rc != 0) {
         throw new IllegalStateException("kill -" + name + " " + p.pid() + " exited with " + rc);
       }
@@ -302,9 +378,9 @@ class IoProbeTest {
   }
 
   /**
-   * The counts of one window of reads. A contender (fio, run with --thread so that one signal stops all
-   * of it) is paused around the device snapshots: a device it keeps busy is never idle long enough for
-   * a snapshot to agree with /proc/diskstats.
+   * The counts of one window of reads. A contender (fio, run with --thread so that one signal stops
+   * all of it) is paused around the device snapshots: a device it keeps busy is never idle long
+   * enough for a snapshot to agree with /proc/diskstats.
    */
   private ReadWindow window(IoProbe probe, Reads reads, Process contender) throws Exception {
     Row before = procRow(probe, loop);
@@ -315,17 +391,24 @@ class IoProbeTest {
     }
     Row after = procRow(probe, loop);
     DeviceSnapshot devAfter = DeviceSnapshot.takePausing(probe, contender);
-    return new ReadWindow(delta(before, after, "bio_read_ops"), delta(before, after, "bio_read_bytes"),
+    return new ReadWindow(
+        delta(before, after, "bio_read_ops"),
+        delta(before, after, "bio_read_bytes"),
         delta(before, after, "less_4k_io_read"),
-        Histograms.minus(after.histogram("bio_latency"), before == null ? null : before.histogram("bio_latency")),
-        delta(devBefore.row, devAfter.row, "read_ops"), devAfter.disk[0] - devBefore.disk[0],
-        Histograms.minus(devAfter.row.histogram("latency_req"),
+        Histograms.minus(
+            after.histogram("bio_latency"),
+            before == null ? null : before.histogram("bio_latency")),
+        delta(devBefore.row, devAfter.row, "read_ops"),
+        devAfter.disk[0] - devBefore.disk[0],
+        Histograms.minus(
+            devAfter.row.histogram("latency_req"),
             devBefore.row == null ? null : devBefore.row.histogram("latency_req")),
         measured);
   }
 
   /** QD1 4 KiB O_DIRECT reads at random aligned offsets, each timed; stops at count or deadline. */
-  private static long[] timedReads(FileChannel ch, int count, long deadlineNanos) throws IOException {
+  private static long[] timedReads(FileChannel ch, int count, long deadlineNanos)
+      throws IOException {
     ByteBuffer buf = LoopDevice.alignedBlock();
     Random random = new Random(7);
     long blocks = DEVICE_BYTES / LoopDevice.BLOCK;
@@ -345,13 +428,27 @@ class IoProbeTest {
   }
 
   /**
-   * fio beside the test on the same device, realtime below the test's measuring thread: it keeps its
-   * queue full whatever else runs on the machine, and never delays the test's wake-ups.
+   * fio beside the test on the same device, realtime below the test's measuring thread: it keeps
+   * its queue full whatever else runs on the machine, and never delays the test's wake-ups.
    */
-  private static Process startFio(String rw, String bs, int iodepth, int seconds) throws IOException {
-    return new ProcessBuilder("chrt", "-f", Integer.toString(RealtimeThread.BELOW), "fio", "--name=gala-io-contend", "--filename=" + loop.device,
-        "--rw=" + rw, "--bs=" + bs, "--iodepth=" + iodepth, "--ioengine=libaio", "--direct=1", "--thread", "--time_based",
-        "--runtime=" + seconds, "--output=/dev/null")
+  private static Process startFio(String rw, String bs, int iodepth, int seconds)
+      throws IOException {
+    return new ProcessBuilder(
+            "chrt",
+            "-f",
+            Integer.toString(RealtimeThread.BELOW),
+            "fio",
+            "--name=gala-io-contend",
+            "--filename=" + loop.device,
+            "--rw=" + rw,
+            "--bs=" + bs,
+            "--iodepth=" + iodepth,
+            "--ioengine=libaio",
+            "--direct=1",
+            "--thread",
+            "--time_based",
+            "--runtime=" + seconds,
+            "--output=/dev/null")
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
@@ -359,8 +456,12 @@ class IoProbeTest {
 
   static IoProbe started(Set<String> disabled, Scope scope) throws Exception {
     IoProbe probe = new IoProbe(disabled);
-    probe.start(new ProbeContext(new Identity("test", "127.0.0.1"), scope,
-        new ProbeConfig(List.of(), ProbeConfig.Snoopers.NONE, Map.of(), ProbeConfig.RUNNING), new ProcessLabels()));
+    probe.start(
+        new ProbeContext(
+            new Identity("test", "127.0.0.1"),
+            scope,
+            new ProbeConfig(List.of(), ProbeConfig.Snoopers.NONE, Map.of(), ProbeConfig.RUNNING),
+            new ProcessLabels()));
     return probe;
   }
 
@@ -372,16 +473,25 @@ class IoProbeTest {
 
   private static Row procRow(IoProbe probe, LoopDevice dev) {
     return sample(probe).stream()
-        .filter(r -> r.table() == IoTables.PROC_IO && r.key("tgid").equals(Long.toString(SELF))
-            && r.key("major").equals(Long.toString(dev.major)) && r.key("first_minor").equals(Long.toString(dev.minor)))
-        .findFirst().orElse(null);
+        .filter(
+            r ->
+                r.table() == IoTables.PROC_IO
+                    && r.key("tgid").equals(Long.toString(SELF))
+                    && r.key("major").equals(Long.toString(dev.major))
+                    && r.key("first_minor").equals(Long.toString(dev.minor)))
+        .findFirst()
+        .orElse(null);
   }
 
   static Row blockRow(IoProbe probe) {
     return sample(probe).stream()
-        .filter(r -> r.table() == IoTables.BLOCK && r.key("major").equals(Long.toString(loop.major))
-            && r.key("first_minor").equals(Long.toString(loop.minor)))
-        .findFirst().orElse(null);
+        .filter(
+            r ->
+                r.table() == IoTables.BLOCK
+                    && r.key("major").equals(Long.toString(loop.major))
+                    && r.key("first_minor").equals(Long.toString(loop.minor)))
+        .findFirst()
+        .orElse(null);
   }
 
   static long delta(Row before, Row after, String metric) {

@@ -16,10 +16,15 @@ import jnr.ffi.Struct;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The Java mirrors of io.h against the BTF of the compiled io.bpf.o: sizes and every member's offset. */
+/**
+ * The Java mirrors of io.h against the BTF of the compiled io.bpf.o: sizes and every member's
+ * offset.
+ */
 class LayoutsTest {
-  private static final Pattern STRUCT = Pattern.compile("^\\[\\d+] STRUCT '(\\w+)' size=(\\d+) vlen=(\\d+)$");
-  private static final Pattern MEMBER = Pattern.compile("^\\s+'(\\w+)' type_id=\\d+ bits_offset=(\\d+)$");
+  private static final Pattern STRUCT =
+      Pattern.compile("^\\[\\d+] STRUCT '(\\w+)' size=(\\d+) vlen=(\\d+)$");
+  private static final Pattern MEMBER =
+      Pattern.compile("^\\s+'(\\w+)' type_id=\\d+ bits_offset=(\\d+)$");
   private static final Map<String, Map<String, Long>> BTF = new LinkedHashMap<>();
   private static final Map<String, Integer> SIZES = new LinkedHashMap<>();
 
@@ -30,8 +35,10 @@ class LayoutsTest {
       assertThat(in).as("/bpf/io.bpf.o on the classpath (built by ebpf-probes)").isNotNull();
       Files.copy(in, obj, StandardCopyOption.REPLACE_EXISTING);
     }
-    Process p = new ProcessBuilder("bpftool", "btf", "dump", "file", obj.toString(), "format", "raw")
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("bpftool", "btf", "dump", "file", obj.toString(), "format", "raw")
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as("bpftool btf dump (install bpftool): " + out).isZero();
     Files.delete(obj);
@@ -78,8 +85,11 @@ class LayoutsTest {
 
   private static void assertMatches(String cName, Struct javaStruct) {
     assertThat(SIZES).as("struct " + cName + " in io.bpf.o's BTF").containsKey(cName);
-    assertThat(Struct.size(javaStruct)).as("sizeof(struct " + cName + ")").isEqualTo(SIZES.get(cName));
-    assertThat(javaOffsets(javaStruct)).as("members of struct " + cName + " in C order with C offsets")
+    assertThat(Struct.size(javaStruct))
+        .as("sizeof(struct " + cName + ")")
+        .isEqualTo(SIZES.get(cName));
+    assertThat(javaOffsets(javaStruct))
+        .as("members of struct " + cName + " in C order with C offsets")
         .containsExactlyEntriesOf(BTF.get(cName));
   }
 
@@ -94,8 +104,8 @@ class LayoutsTest {
         f.setAccessible(true);
         Object v = f.get(s);
         Object first = v instanceof Object[] a ? a[0] : v;
-        long offset = first instanceof Layouts.Hist h ? h.offset()
-            : ((Struct.NumberField) first).offset();
+        long offset =
+            first instanceof Layouts.Hist h ? h.offset() : ((Struct.NumberField) first).offset();
         out.put(f.getName(), offset);
       } catch (IllegalAccessException e) {
         throw new AssertionError(e);

@@ -31,7 +31,9 @@ final class LoopDevice implements AutoCloseable {
     this.minor = Long.parseLong(mm[1]);
   }
 
-  /** A loop device over a new file of random bytes; directIo: the loop reads its file with O_DIRECT. */
+  /**
+   * A loop device over a new file of random bytes; directIo: the loop reads its file with O_DIRECT.
+   */
   static LoopDevice create(Path backing, long bytes, boolean directIo) throws Exception {
     try (RandomAccessFile f = new RandomAccessFile(backing.toFile(), "rw")) {
       byte[] chunk = new byte[1 << 20];
@@ -68,8 +70,10 @@ final class LoopDevice implements AutoCloseable {
   /** An O_DIRECT channel on the device. */
   FileChannel openDirect(boolean write) throws IOException {
     return write
-        ? FileChannel.open(Path.of(device), StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT)
-        : FileChannel.open(Path.of(device), StandardOpenOption.READ, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+        ? FileChannel.open(
+            Path.of(device), StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT)
+        : FileChannel.open(
+            Path.of(device), StandardOpenOption.READ, com.sun.nio.file.ExtendedOpenOption.DIRECT);
   }
 
   /** A 4 KiB buffer aligned to 4 KiB, as O_DIRECT needs. */
@@ -83,7 +87,9 @@ final class LoopDevice implements AutoCloseable {
     for (String line : Files.readAllLines(Path.of("/proc/diskstats"))) {
       String[] f = line.trim().split("\\s+");
       if (f[2].equals(name())) {
-        return new long[] {Long.parseLong(f[3]), Long.parseLong(f[5]), Long.parseLong(f[7]), Long.parseLong(f[9])};
+        return new long[] {
+          Long.parseLong(f[3]), Long.parseLong(f[5]), Long.parseLong(f[7]), Long.parseLong(f[9])
+        };
       }
     }
     throw new IllegalStateException(name() + " is not in /proc/diskstats");

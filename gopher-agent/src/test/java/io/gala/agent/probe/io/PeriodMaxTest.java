@@ -49,6 +49,7 @@ class PeriodMaxTest {
   void reportsTheLowerBoundOfTheOpenLastSlot() {
     long[] slots = new long[LogLinearBuckets.SLOTS];
     slots[LogLinearBuckets.SLOTS - 1] = 1;
-    assertThat(max.update("sda", slots)).isEqualTo(LogLinearBuckets.lowerBound(LogLinearBuckets.SLOTS - 1));
+    assertThat(max.update("sda", slots))
+        .isEqualTo(LogLinearBuckets.lowerBound(LogLinearBuckets.SLOTS - 1));
   }
 }

@@ -19,11 +19,19 @@ class L7MetricsTest {
   private final L7Metrics metrics = new L7Metrics(new L7Metrics.Limits(16, 4, 64, 16, 0), 3);
 
   private Connection connection(long tgid, boolean client, Protocol p) {
-    Connection c = new Connection(0xffff0000L + tgid, tgid, client ? "10.0.0.1" : "10.0.0.2", client ? 40000 : 6379,
-        client ? "10.0.0.2" : "10.0.0.1", client ? 6379 : 40000);
+    Connection c =
+        new Connection(
+            0xffff0000L + tgid,
+            tgid,
+            client ? "10.0.0.1" : "10.0.0.2",
+            client ? 40000 : 6379,
+            client ? "10.0.0.2" : "10.0.0.1",
+            client ? 6379 : 40000);
     c.client = client;
     c.instanceTgid = client ? tgid : 1;
-    c.link = metrics.open(c, p, new ProcessInfo(tgid, client ? "redis-benchmark" : "redis-server", "", ""));
+    c.link =
+        metrics.open(
+            c, p, new ProcessInfo(tgid, client ? "redis-benchmark" : "redis-server", "", ""));
     return c;
   }
 
@@ -38,8 +46,14 @@ class L7MetricsTest {
   }
 
   private static Row row(List<Row> rows, Object table, String role, String api) {
-    return rows.stream().filter(r -> r.table() == table && r.key("l7_role").equals(role)
-        && (api == null || r.key("api").equals(api))).findFirst().orElseThrow();
+    return rows.stream()
+        .filter(
+            r ->
+                r.table() == table
+                    && r.key("l7_role").equals(role)
+                    && (api == null || r.key("api").equals(api)))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
@@ -71,8 +85,11 @@ class L7MetricsTest {
     Row get = row(rows, L7Tables.RPC_API, "server", "GET");
     assertThat(get.value("client_err_count")).isEqualTo(1);
     assertThat(get.value("server_err_count")).isZero();
-    Row sli = rows.stream().filter(r -> r.table() == L7Tables.SLI && r.key("method").equals("GET")).findFirst()
-        .orElseThrow();
+    Row sli =
+        rows.stream()
+            .filter(r -> r.table() == L7Tables.SLI && r.key("method").equals("GET"))
+            .findFirst()
+            .orElseThrow();
     assertThat(sli.key("tgid")).isEqualTo("1");
     assertThat(sli.key("app")).isEqualTo("redis");
     assertThat(sli.key("ins_id")).isEqualTo("10.0.0.2:6379");
@@ -110,7 +127,9 @@ class L7MetricsTest {
     Histogram h = row(sample(), L7Tables.RPC, "server", null).histogram("latency");
 
     assertThat(h.quantile(0.5)).isCloseTo(median, within(median * 0.10));
-    assertThat(h.upperBounds().length).as("8 buckets per power of two from 1 us to 4 s").isGreaterThan(8 * 21);
+    assertThat(h.upperBounds().length)
+        .as("8 buckets per power of two from 1 us to 4 s")
+        .isGreaterThan(8 * 21);
   }
 
   @Test
@@ -135,7 +154,9 @@ class L7MetricsTest {
     metrics.exchange(c, exchange("GET", 1_000, Status.OK));
     metrics.closed(c);
 
-    assertThat(sample()).filteredOn(r -> r.table() == L7Tables.RPC).singleElement()
+    assertThat(sample())
+        .filteredOn(r -> r.table() == L7Tables.RPC)
+        .singleElement()
         .satisfies(r -> assertThat(r.value("req_count")).isEqualTo(1));
     assertThat(sample()).filteredOn(r -> r.table() == L7Tables.RPC).isEmpty();
   }
@@ -156,14 +177,18 @@ class L7MetricsTest {
     for (int i = 0; i < 10; i++) {
       metrics.exchange(kept, exchange("CMD" + i, 1_000, Status.OK));
     }
-    assertThat(sample()).filteredOn(r -> r.table() == L7Tables.RPC_API && r.key("tgid").equals("1000"))
-        .extracting(r -> r.key("api")).containsExactlyInAnyOrder("CMD0", "CMD1", "CMD2", "CMD3", "OTHER");
+    assertThat(sample())
+        .filteredOn(r -> r.table() == L7Tables.RPC_API && r.key("tgid").equals("1000"))
+        .extracting(r -> r.key("api"))
+        .containsExactlyInAnyOrder("CMD0", "CMD1", "CMD2", "CMD3", "OTHER");
   }
 
   @Test
   void countsPostgresCommitsPerServerInstance() {
     Connection server = connection(300, false, Protocol.PGSQL);
-    metrics.exchange(server, new Exchange(Protocol.PGSQL, "UPDATE", "update t set v = 1", 0, 5_000, Status.OK, 1));
+    metrics.exchange(
+        server,
+        new Exchange(Protocol.PGSQL, "UPDATE", "update t set v = 1", 0, 5_000, Status.OK, 1));
     metrics.commits(server, "", 1, 6_000);
 
     Row tps = sample().stream().filter(r -> r.table() == L7Tables.PG_TPS).findFirst().orElseThrow();
@@ -176,14 +201,24 @@ class L7MetricsTest {
   void keepsTheSlowestRequestsOfAPeriodWithLiteralsMasked() {
     Connection server = connection(300, false, Protocol.PGSQL);
     for (int i = 1; i <= 10; i++) {
-      metrics.exchange(server, new Exchange(Protocol.PGSQL, "SELECT", "select * from t where id = " + i + " and n = 'x'",
-          0, i * 1_000_000L, Status.OK, 0));
+      metrics.exchange(
+          server,
+          new Exchange(
+              Protocol.PGSQL,
+              "SELECT",
+              "select * from t where id = " + i + " and n = 'x'",
+              0,
+              i * 1_000_000L,
+              Status.OK,
+              0));
     }
     sample();
 
     List<SlowRequest> slow = metrics.slowRequests();
 
-    assertThat(slow).extracting(SlowRequest::latencyNs).containsExactly(10_000_000L, 9_000_000L, 8_000_000L);
+    assertThat(slow)
+        .extracting(SlowRequest::latencyNs)
+        .containsExactly(10_000_000L, 9_000_000L, 8_000_000L);
     assertThat(slow.get(0).text()).isEqualTo("select * from t where id = ? and n = ?");
     assertThat(slow.get(0).server()).isEqualTo("10.0.0.2:6379");
     assertThat(slow.get(0).comm()).isEqualTo("redis-server");

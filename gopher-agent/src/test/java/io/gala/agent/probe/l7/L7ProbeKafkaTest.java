@@ -27,8 +27,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The l7 probe against Kafka's own broker (a child JVM) and a producer: Produce requests (api key 0)
- * counted on the broker's side against the broker's RequestMetrics (read over JMX).
+ * The l7 probe against Kafka's own broker (a child JVM) and a producer: Produce requests (api key
+ * 0) counted on the broker's side against the broker's RequestMetrics (read over JMX).
  */
 @KernelTest
 class L7ProbeKafkaTest {
@@ -51,8 +51,10 @@ class L7ProbeKafkaTest {
 
   @Test
   void countsProduceRequestsAsTheBrokerDoes() throws Exception {
-    Snoopers snoopers = new Snoopers(List.of(broker.pid(), ProcessHandle.current().pid()), List.of(), List.of());
-    try (L7Probe probe = new L7Probe(); JMXConnector jmx = jmx(broker.pid())) {
+    Snoopers snoopers =
+        new Snoopers(List.of(broker.pid(), ProcessHandle.current().pid()), List.of(), List.of());
+    try (L7Probe probe = new L7Probe();
+        JMXConnector jmx = jmx(broker.pid())) {
       probe.start(Servers.context(snoopers, Map.of("l7_protocol", "kafka", "ringbuf_kb", 65536)));
       MBeanServerConnection mbeans = jmx.getMBeanServerConnection();
       long before = produceRequests(mbeans);
@@ -74,23 +76,44 @@ class L7ProbeKafkaTest {
       Thread.sleep(500);
       List<Row> rows = Servers.sample(probe);
 
-      double server = rows.stream().filter(r -> r.table() == L7Tables.RPC_API && r.key("l7_role").equals("server")
-          && r.key("api").equals("Produce")).mapToDouble(r -> r.value("req_count")).sum();
-      double client = rows.stream().filter(r -> r.table() == L7Tables.RPC_API && r.key("l7_role").equals("client")
-          && r.key("api").equals("Produce")).mapToDouble(r -> r.value("resp_count")).sum();
-      System.out.printf("l7 kafka: Produce server-side %.0f, client-side responses %.0f, broker RequestsPerSec "
-          + "count %d, health %s%n", server, client, truth, probe.health());
+      double server =
+          rows.stream()
+              .filter(
+                  r ->
+                      r.table() == L7Tables.RPC_API
+                          && r.key("l7_role").equals("server")
+                          && r.key("api").equals("Produce"))
+              .mapToDouble(r -> r.value("req_count"))
+              .sum();
+      double client =
+          rows.stream()
+              .filter(
+                  r ->
+                      r.table() == L7Tables.RPC_API
+                          && r.key("l7_role").equals("client")
+                          && r.key("api").equals("Produce"))
+              .mapToDouble(r -> r.value("resp_count"))
+              .sum();
+      System.out.printf(
+          "l7 kafka: Produce server-side %.0f, client-side responses %.0f, broker RequestsPerSec "
+              + "count %d, health %s%n",
+          server, client, truth, probe.health());
       assertThat(truth).isPositive();
       assertThat(server).isCloseTo(truth, within(Math.max(1, truth * 0.01)));
       assertThat(client).isCloseTo(truth, within(Math.max(1, truth * 0.01)));
     }
   }
 
-  /** The broker's Produce request count: kafka.network RequestMetrics RequestsPerSec, every version. */
+  /**
+   * The broker's Produce request count: kafka.network RequestMetrics RequestsPerSec, every version.
+   */
   private static long produceRequests(MBeanServerConnection mbeans) throws Exception {
     long total = 0;
-    for (ObjectName n : mbeans.queryNames(
-        new ObjectName("kafka.network:type=RequestMetrics,name=RequestsPerSec,request=Produce,*"), null)) {
+    for (ObjectName n :
+        mbeans.queryNames(
+            new ObjectName(
+                "kafka.network:type=RequestMetrics,name=RequestsPerSec,request=Produce,*"),
+            null)) {
       total += ((Number) mbeans.getAttribute(n, "Count")).longValue();
     }
     return total;

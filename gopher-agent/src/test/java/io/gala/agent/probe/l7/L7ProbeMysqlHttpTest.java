@@ -32,20 +32,36 @@ class L7ProbeMysqlHttpTest {
   static void startServers() throws Exception {
     dir = Files.createTempDirectory("gt-l7-srv");
     Servers.run(List.of("chown", "mysql", dir.toString()));
-    Servers.run(List.of("mariadb-install-db", "--user=mysql", "--datadir=" + dir + "/my",
-        "--auth-root-authentication-method=normal"));
-    mariadb = Servers.start(List.of("mariadbd", "--user=mysql", "--datadir=" + dir + "/my",
-        "--port=" + MYSQL_PORT, "--bind-address=127.0.0.1", "--socket=" + dir + "/my.sock",
-        "--pid-file=" + dir + "/my.pid", "--skip-log-bin", "--innodb-flush-log-at-trx-commit=0"));
+    Servers.run(
+        List.of(
+            "mariadb-install-db",
+            "--user=mysql",
+            "--datadir=" + dir + "/my",
+            "--auth-root-authentication-method=normal"));
+    mariadb =
+        Servers.start(
+            List.of(
+                "mariadbd",
+                "--user=mysql",
+                "--datadir=" + dir + "/my",
+                "--port=" + MYSQL_PORT,
+                "--bind-address=127.0.0.1",
+                "--socket=" + dir + "/my.sock",
+                "--pid-file=" + dir + "/my.pid",
+                "--skip-log-bin",
+                "--innodb-flush-log-at-trx-commit=0"));
     Servers.awaitPort(MYSQL_PORT, mariadb);
-    sql("create database sbtest; create user 'gala'@'127.0.0.1' identified by 'gala';"
-        + " grant all on *.* to 'gala'@'127.0.0.1'");
+    sql(
+        "create database sbtest; create user 'gala'@'127.0.0.1' identified by 'gala';"
+            + " grant all on *.* to 'gala'@'127.0.0.1'");
     Servers.run(sysbench("prepare", 0));
 
     Files.createDirectories(dir.resolve("html"));
     Files.writeString(dir.resolve("html/index.html"), "hello from gala l7\n".repeat(50));
     Servers.run(List.of("chmod", "-R", "a+rX", dir.toString())); // nginx workers run as www-data
-    Files.writeString(dir.resolve("nginx.conf"), """
+    Files.writeString(
+        dir.resolve("nginx.conf"),
+        """
         worker_processes 2;
         pid %1$s/nginx.pid;
         error_log %1$s/error.log;
@@ -63,7 +79,8 @@ class L7ProbeMysqlHttpTest {
             location /missing { return 404; }
           }
         }
-        """.formatted(dir, HTTP_PORT));
+        """
+            .formatted(dir, HTTP_PORT));
     nginx = Servers.start(List.of("nginx", "-g", "daemon off;", "-c", dir + "/nginx.conf"));
     Servers.awaitPort(HTTP_PORT, nginx);
   }
@@ -77,8 +94,11 @@ class L7ProbeMysqlHttpTest {
 
   @Test
   void countsSysbenchStatementsAsMariadbDoes() throws Exception {
-    Snoopers snoopers = new Snoopers(List.of(mariadb.pid()),
-        List.of(new ProcName("sysbench", "--mysql-port=" + MYSQL_PORT)), List.of());
+    Snoopers snoopers =
+        new Snoopers(
+            List.of(mariadb.pid()),
+            List.of(new ProcName("sysbench", "--mysql-port=" + MYSQL_PORT)),
+            List.of());
     try (L7Probe probe = new L7Probe()) {
       probe.start(Servers.context(snoopers, Map.of("l7_protocol", "mysql", "ringbuf_kb", 65536)));
       Map<String, Long> before = status();
@@ -94,10 +114,13 @@ class L7ProbeMysqlHttpTest {
         }
       }
       for (String kind : List.of("SELECT", "UPDATE", "INSERT", "DELETE", "BEGIN", "COMMIT")) {
-        long truth = after.get("Com_" + kind.toLowerCase()) - before.get("Com_" + kind.toLowerCase());
-        System.out.printf("l7 mysql: %s server-side %.0f, Com_%s delta %d%n", kind, server.get(kind),
-            kind.toLowerCase(), truth);
-        assertThat(server.getOrDefault(kind, 0.0)).as(kind + ", health " + probe.health())
+        long truth =
+            after.get("Com_" + kind.toLowerCase()) - before.get("Com_" + kind.toLowerCase());
+        System.out.printf(
+            "l7 mysql: %s server-side %.0f, Com_%s delta %d%n",
+            kind, server.get(kind), kind.toLowerCase(), truth);
+        assertThat(server.getOrDefault(kind, 0.0))
+            .as(kind + ", health " + probe.health())
             .isCloseTo(truth, within(Math.max(1, truth * 0.01)));
       }
     }
@@ -105,15 +128,26 @@ class L7ProbeMysqlHttpTest {
 
   @Test
   void countsWrkRequestsAsTheAccessLogDoes() throws Exception {
-    // The workers were forked before the probe started: snoop them by id (a later fork would inherit).
+    // The workers were forked before the probe started: snoop them by id (a later fork would
+    // inherit).
     List<Long> pids = new java.util.ArrayList<>(List.of(nginx.pid()));
     nginx.toHandle().children().forEach(c -> pids.add(c.pid()));
     Snoopers snoopers = new Snoopers(pids, List.of(), List.of());
     try (L7Probe probe = new L7Probe()) {
       probe.start(Servers.context(snoopers, Map.of("l7_protocol", "http", "ringbuf_kb", 65536)));
       long before = accessLogLines();
-      Servers.run(List.of("wrk", "-t", "1", "-c", "8", "-d", "3s", "http://127.0.0.1:" + HTTP_PORT + "/index.html"));
-      Servers.run(List.of("curl", "-s", "-o", "/dev/null", "http://127.0.0.1:" + HTTP_PORT + "/missing"));
+      Servers.run(
+          List.of(
+              "wrk",
+              "-t",
+              "1",
+              "-c",
+              "8",
+              "-d",
+              "3s",
+              "http://127.0.0.1:" + HTTP_PORT + "/index.html"));
+      Servers.run(
+          List.of("curl", "-s", "-o", "/dev/null", "http://127.0.0.1:" + HTTP_PORT + "/missing"));
       Thread.sleep(500);
       long truth = accessLogLines() - before;
       List<Row> rows = Servers.sample(probe);
@@ -126,17 +160,30 @@ class L7ProbeMysqlHttpTest {
           clientErrors += r.value("err_count");
         }
       }
-      System.out.printf("l7 http: server-side %.0f requests, access log %d lines, health %s%n", requests, truth,
-          probe.health());
+      System.out.printf(
+          "l7 http: server-side %.0f requests, access log %d lines, health %s%n",
+          requests, truth, probe.health());
       assertThat(requests).isCloseTo(truth, within(Math.max(1, truth * 0.01)));
-      assertThat(clientErrors).as("the one 404; the access log has %s", statusCounts()).isEqualTo(1);
+      assertThat(clientErrors)
+          .as("the one 404; the access log has %s", statusCounts())
+          .isEqualTo(1);
     }
   }
 
   private static List<String> sysbench(String command, int events) {
-    return List.of("sysbench", "oltp_read_write", "--mysql-host=127.0.0.1", "--mysql-port=" + MYSQL_PORT,
-        "--mysql-user=gala", "--mysql-password=gala", "--tables=1", "--table-size=1000", "--threads=2",
-        "--events=" + events, "--time=0", command);
+    return List.of(
+        "sysbench",
+        "oltp_read_write",
+        "--mysql-host=127.0.0.1",
+        "--mysql-port=" + MYSQL_PORT,
+        "--mysql-user=gala",
+        "--mysql-password=gala",
+        "--tables=1",
+        "--table-size=1000",
+        "--threads=2",
+        "--events=" + events,
+        "--time=0",
+        command);
   }
 
   private static Map<String, Long> status() throws Exception {
@@ -152,7 +199,8 @@ class L7ProbeMysqlHttpTest {
 
   /** Over the unix socket: not TCP, so not seen by the probe. */
   private static String sql(String statements) throws Exception {
-    return Servers.run(List.of("mariadb", "-S", dir + "/my.sock", "-uroot", "-N", "-e", statements));
+    return Servers.run(
+        List.of("mariadb", "-S", dir + "/my.sock", "-uroot", "-N", "-e", statements));
   }
 
   private static Map<String, Long> statusCounts() throws Exception {

@@ -21,19 +21,33 @@ import org.junit.jupiter.params.provider.ValueSource;
 @KernelTest
 class L7ProbeRedisTest {
   private static final int PORT = 16391;
-  private static final List<String> TESTS = List.of("ping_inline", "ping_mbulk", "set", "get", "incr", "lpush",
-      "lrange_100");
+  private static final List<String> TESTS =
+      List.of("ping_inline", "ping_mbulk", "set", "get", "incr", "lpush", "lrange_100");
+
   /**
-   * 64 MiB: the shared test machine runs at a load of 10-20 on 2 CPUs, and a starved reader must not
-   * lose events (the default 8 MiB holds about 1.5 s of this benchmark).
+   * 64 MiB: the shared test machine runs at a load of 10-20 on 2 CPUs, and a starved reader must
+   * not lose events (the default 8 MiB holds about 1.5 s of this benchmark).
    */
   private static final int RINGBUF_KB = 65536;
+
   private static Process redis;
 
   @BeforeAll
   static void startRedis() throws Exception {
-    redis = Servers.start(List.of("redis-server", "--port", Integer.toString(PORT), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--protected-mode", "no"));
+    redis =
+        Servers.start(
+            List.of(
+                "redis-server",
+                "--port",
+                Integer.toString(PORT),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "no"));
     Servers.awaitPort(PORT, redis);
   }
 
@@ -42,17 +56,38 @@ class L7ProbeRedisTest {
     Servers.stop(redis);
   }
 
-  /** Both capture paths: the socket tracepoints (6.3+) and the syscall tracepoints of older kernels. */
+  /**
+   * Both capture paths: the socket tracepoints (6.3+) and the syscall tracepoints of older kernels.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"sockets", "syscalls"})
-  void countsBenchmarkCommandsAsRedisDoesAndMeasuresTheClientsLatency(String hook) throws Exception {
-    Snoopers snoopers = new Snoopers(List.of(redis.pid()), List.of(new ProcName("redis-benchmark", "-p " + PORT)), List.of());
+  void countsBenchmarkCommandsAsRedisDoesAndMeasuresTheClientsLatency(String hook)
+      throws Exception {
+    Snoopers snoopers =
+        new Snoopers(
+            List.of(redis.pid()),
+            List.of(new ProcName("redis-benchmark", "-p " + PORT)),
+            List.of());
     try (L7Probe probe = new L7Probe()) {
-      probe.start(Servers.context(snoopers, Map.of("capture_hook", hook, "ringbuf_kb", RINGBUF_KB)));
+      probe.start(
+          Servers.context(snoopers, Map.of("capture_hook", hook, "ringbuf_kb", RINGBUF_KB)));
       Map<String, Long> before = RedisCommandStats.read(List.of("-p", Integer.toString(PORT)));
-      Process bench = new ProcessBuilder("redis-benchmark", "-p", Integer.toString(PORT), "-c", "20", "-n", "5000",
-          "-t", String.join(",", TESTS), "--csv").redirectErrorStream(true).start();
-      // Snoop the benchmark as soon as it exists: its first requests go out before the probe can know it.
+      Process bench =
+          new ProcessBuilder(
+                  "redis-benchmark",
+                  "-p",
+                  Integer.toString(PORT),
+                  "-c",
+                  "20",
+                  "-n",
+                  "5000",
+                  "-t",
+                  String.join(",", TESTS),
+                  "--csv")
+              .redirectErrorStream(true)
+              .start();
+      // Snoop the benchmark as soon as it exists: its first requests go out before the probe can
+      // know it.
       while (bench.isAlive()) {
         Servers.sample(probe);
         Thread.sleep(20);
@@ -67,19 +102,41 @@ class L7ProbeRedisTest {
       Map<String, Double> server = RedisCommandStats.apiCounts(rows, redis.pid(), "server");
       for (String cmd : List.of("PING", "SET", "GET", "INCR", "LPUSH", "LRANGE")) {
         long truth = after.getOrDefault(cmd, 0L) - before.getOrDefault(cmd, 0L);
-        System.out.printf("l7 redis " + hook + ": %s server-side %.0f, INFO commandstats delta %d%n", cmd, server.get(cmd), truth);
-        assertThat(server.getOrDefault(cmd, 0.0)).as("%s (INFO commandstats delta %d), health %s", cmd, truth, health)
+        System.out.printf(
+            "l7 redis " + hook + ": %s server-side %.0f, INFO commandstats delta %d%n",
+            cmd,
+            server.get(cmd),
+            truth);
+        assertThat(server.getOrDefault(cmd, 0.0))
+            .as("%s (INFO commandstats delta %d), health %s", cmd, truth, health)
             .isCloseTo(truth, within(truth * 0.01));
       }
       // redis-benchmark's average latency per test, weighted by its request count (equal for all).
-      double benchAvgMs = csv.lines().filter(l -> l.startsWith("\"") && !l.startsWith("\"test\""))
-          .mapToDouble(l -> Double.parseDouble(l.split("\",\"")[2])).average().orElseThrow();
-      Row client = rows.stream().filter(r -> r.table() == L7Tables.RPC && r.key("tgid").equals(Long.toString(bench.pid()))
-          && r.key("l7_role").equals("client")).findFirst().orElseThrow(() -> new AssertionError("no client row"));
+      double benchAvgMs =
+          csv.lines()
+              .filter(l -> l.startsWith("\"") && !l.startsWith("\"test\""))
+              .mapToDouble(l -> Double.parseDouble(l.split("\",\"")[2]))
+              .average()
+              .orElseThrow();
+      Row client =
+          rows.stream()
+              .filter(
+                  r ->
+                      r.table() == L7Tables.RPC
+                          && r.key("tgid").equals(Long.toString(bench.pid()))
+                          && r.key("l7_role").equals("client"))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no client row"));
       double clientAvgMs = client.value("latency_sum") / client.value("resp_count") / 1e6;
-      System.out.printf("l7 redis " + hook + ": client mean %.4f ms over %.0f responses, redis-benchmark avg %.4f ms%n",
-          clientAvgMs, client.value("resp_count"), benchAvgMs);
-      assertThat(clientAvgMs).as("client mean vs redis-benchmark avg %.3f ms", benchAvgMs)
+      System.out.printf(
+          "l7 redis "
+              + hook
+              + ": client mean %.4f ms over %.0f responses, redis-benchmark avg %.4f ms%n",
+          clientAvgMs,
+          client.value("resp_count"),
+          benchAvgMs);
+      assertThat(clientAvgMs)
+          .as("client mean vs redis-benchmark avg %.3f ms", benchAvgMs)
           .isCloseTo(benchAvgMs, within(benchAvgMs * 0.15));
     }
   }

@@ -25,8 +25,8 @@ class ProtocolDetectorTest {
     "mysql/cli.txt, 3, MYSQL, true, false",
     "http/curl-keepalive.txt, 0, HTTP, true, false"
   })
-  void recognizesTheFirstBytesOfRecordedConnections(String transcript, int chunk, Protocol protocol, boolean request,
-      boolean fromStart) {
+  void recognizesTheFirstBytesOfRecordedConnections(
+      String transcript, int chunk, Protocol protocol, boolean request, boolean fromStart) {
     Chunk c = Transcript.load(transcript).chunks().get(chunk);
 
     Detection d = ProtocolDetector.detect(c.data(), c.data().length, c.data().length);
@@ -37,15 +37,16 @@ class ProtocolDetectorTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    // TLS ClientHello, SSH banner, a Redis reply, an HTTP response, DNS over TCP, zeros.
-    "160301020001000001fc0303",
-    "5353482d322e302d4f70656e5353485f392e320d0a",
-    "2b4f4b0d0a",
-    "485454502f312e3120323030204f4b0d0a0d0a",
-    "001c12340100000100000000000003777777",
-    "0000000000000000000000000000000000000000"
-  })
+  @ValueSource(
+      strings = {
+        // TLS ClientHello, SSH banner, a Redis reply, an HTTP response, DNS over TCP, zeros.
+        "160301020001000001fc0303",
+        "5353482d322e302d4f70656e5353485f392e320d0a",
+        "2b4f4b0d0a",
+        "485454502f312e3120323030204f4b0d0a0d0a",
+        "001c12340100000100000000000003777777",
+        "0000000000000000000000000000000000000000"
+      })
   void rejectsOtherTraffic(String hex) {
     byte[] b = HexFormat.of().parseHex(hex);
     assertThat(ProtocolDetector.detect(b, b.length, b.length)).isNull();

@@ -6,13 +6,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The Redis kernel tests' two sides: the server's own INFO commandstats, and the probe's counts per command. */
+/**
+ * The Redis kernel tests' two sides: the server's own INFO commandstats, and the probe's counts per
+ * command.
+ */
 final class RedisCommandStats {
   private RedisCommandStats() {}
 
   /**
-   * INFO commandstats through {@code redis-cli} with the given connection arguments, as command -> calls,
-   * upper-cased, subcommands (config|get) under their command.
+   * INFO commandstats through {@code redis-cli} with the given connection arguments, as command ->
+   * calls, upper-cased, subcommands (config|get) under their command.
    */
   static Map<String, Long> read(List<String> cliArgs) throws Exception {
     List<String> command = new ArrayList<>(List.of("redis-cli"));
@@ -33,7 +36,9 @@ final class RedisCommandStats {
   static Map<String, Double> apiCounts(List<Row> rows, long tgid, String role) {
     Map<String, Double> out = new HashMap<>();
     for (Row r : rows) {
-      if (r.table() == L7Tables.RPC_API && r.key("tgid").equals(Long.toString(tgid)) && r.key("l7_role").equals(role)) {
+      if (r.table() == L7Tables.RPC_API
+          && r.key("tgid").equals(Long.toString(tgid))
+          && r.key("l7_role").equals(role)) {
         out.merge(r.key("api"), r.value("req_count"), Double::sum);
       }
     }

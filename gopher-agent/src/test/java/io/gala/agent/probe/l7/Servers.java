@@ -19,7 +19,9 @@ final class Servers {
   private Servers() {}
 
   static Process start(List<String> command) throws IOException {
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
   }
 
@@ -29,7 +31,8 @@ final class Servers {
         return;
       } catch (IOException e) {
         if (p != null && !p.isAlive()) {
-          throw new IllegalStateException("server for port " + port + " exited with " + p.exitValue());
+          throw new IllegalStateException(
+              "server for port " + port + " exited with " + p.exitValue());
         }
         Thread.sleep(50);
       }
@@ -57,8 +60,11 @@ final class Servers {
   }
 
   static ProbeContext context(ProbeConfig.Snoopers snoopers, Map<String, Object> params) {
-    return new ProbeContext(new Identity("test", "127.0.0.1"), Scope.HOST,
-        new ProbeConfig(List.of(), snoopers, params, ProbeConfig.RUNNING), new ProcessLabels());
+    return new ProbeContext(
+        new Identity("test", "127.0.0.1"),
+        Scope.HOST,
+        new ProbeConfig(List.of(), snoopers, params, ProbeConfig.RUNNING),
+        new ProcessLabels());
   }
 
   static List<Row> sample(L7Probe probe) throws Exception {
@@ -68,8 +74,8 @@ final class Servers {
   }
 
   /**
-   * Samples until the server's request count holds still: on a loaded machine the reader may be seconds
-   * behind the kernel, and a fixed pause flakes.
+   * Samples until the server's request count holds still: on a loaded machine the reader may be
+   * seconds behind the kernel, and a fixed pause flakes.
    */
   static List<Row> drained(L7Probe probe) throws Exception {
     List<Row> rows = List.of();
@@ -77,8 +83,11 @@ final class Servers {
     for (int i = 0; i < 40; i++) {
       Thread.sleep(250);
       rows = Servers.sample(probe);
-      double total = rows.stream().filter(r -> r.table() == L7Tables.RPC && r.key("l7_role").equals("server"))
-          .mapToDouble(r -> r.value("req_count")).sum();
+      double total =
+          rows.stream()
+              .filter(r -> r.table() == L7Tables.RPC && r.key("l7_role").equals("server"))
+              .mapToDouble(r -> r.value("req_count"))
+              .sum();
       if (total > 0 && total == last) {
         break;
       }

@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The static C helper of the proc tests (resources/proc/helper.c), compiled once with gcc -static so
- * that no dynamic loader makes syscalls of its own, and one running instance of it.
+ * The static C helper of the proc tests (resources/proc/helper.c), compiled once with gcc -static
+ * so that no dynamic loader makes syscalls of its own, and one running instance of it.
  */
 final class Helper implements AutoCloseable {
   private static Path binary;
@@ -26,7 +26,9 @@ final class Helper implements AutoCloseable {
 
   private Helper(Process process) {
     this.process = process;
-    this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
+    this.out =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
     this.in = process.getOutputStream();
   }
 
@@ -38,8 +40,11 @@ final class Helper implements AutoCloseable {
         Files.copy(res, src);
       }
       Path bin = dir.resolve("helper");
-      Process cc = new ProcessBuilder("gcc", "-static", "-O2", "-pthread", "-o", bin.toString(), src.toString())
-          .redirectErrorStream(true).start();
+      Process cc =
+          new ProcessBuilder(
+                  "gcc", "-static", "-O2", "-pthread", "-o", bin.toString(), src.toString())
+              .redirectErrorStream(true)
+              .start();
       String log = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(cc.waitFor()).as("gcc -static (needs gcc and libc6-dev): " + log).isZero();
       bin.toFile().deleteOnExit();
@@ -50,12 +55,17 @@ final class Helper implements AutoCloseable {
     return binary;
   }
 
-  /** Starts the helper, with a command prefix such as {@code taskset -c 0} or {@code ip netns exec x}. */
-  static Helper start(List<String> prefix, String... args) throws IOException, InterruptedException {
+  /**
+   * Starts the helper, with a command prefix such as {@code taskset -c 0} or {@code ip netns exec
+   * x}.
+   */
+  static Helper start(List<String> prefix, String... args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.add(binary().toString());
     cmd.addAll(List.of(args));
-    return new Helper(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+    return new Helper(
+        new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
   }
 
   static Helper start(String... args) throws IOException, InterruptedException {

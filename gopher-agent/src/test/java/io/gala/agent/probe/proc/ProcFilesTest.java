@@ -9,21 +9,29 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Parsing of /proc/<pid>/{stat,io,fd,limits} and /proc/stat, on a fixture directory. */
 class ProcFilesTest {
-  @TempDir
-  Path proc;
+  @TempDir Path proc;
 
   private Path process(long pid, String comm) throws Exception {
     Path dir = Files.createDirectories(proc.resolve(Long.toString(pid)));
-    Files.writeString(dir.resolve("stat"), pid + " (" + comm + ") S 41 40 4236 0 -1 4194304 99 0 7 0 250 31 0 0 20 0 "
-        + "3 0 1085611 3133440 416 18446744073709551615 1 2 3 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 1 2 3 4 5 6 7 0\n");
-    Files.writeString(dir.resolve("io"), "rchar: 6976\nwchar: 12\nsyscr: 10\nsyscw: 1\nread_bytes: 4096\n"
-        + "write_bytes: 8192\ncancelled_write_bytes: 512\n");
+    Files.writeString(
+        dir.resolve("stat"),
+        pid
+            + " ("
+            + comm
+            + ") S 41 40 4236 0 -1 4194304 99 0 7 0 250 31 0 0 20 0 "
+            + "3 0 1085611 3133440 416 18446744073709551615 1 2 3 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 1 2 3 4 5 6 7 0\n");
+    Files.writeString(
+        dir.resolve("io"),
+        "rchar: 6976\nwchar: 12\nsyscr: 10\nsyscw: 1\nread_bytes: 4096\n"
+            + "write_bytes: 8192\ncancelled_write_bytes: 512\n");
     Path fd = Files.createDirectories(dir.resolve("fd"));
     for (int i = 0; i < 5; i++) {
       Files.createFile(fd.resolve(Integer.toString(i)));
     }
-    Files.writeString(dir.resolve("limits"), "Limit                     Soft Limit           Hard Limit           Units\n"
-        + "Max open files            1024                 524288               files     \n");
+    Files.writeString(
+        dir.resolve("limits"),
+        "Limit                     Soft Limit           Hard Limit           Units\n"
+            + "Max open files            1024                 524288               files     \n");
     return dir;
   }
 
@@ -50,8 +58,17 @@ class ProcFilesTest {
     process(42, "x");
     ProcFiles f = ProcFiles.read(proc, 42);
     assertThat(f.fdCount()).isEqualTo(5);
-    assertThat(new long[] {f.rchar(), f.wchar(), f.syscr(), f.syscw(), f.readBytes(), f.writeBytes(),
-        f.cancelledWriteBytes()}).containsExactly(6976, 12, 10, 1, 4096, 8192, 512);
+    assertThat(
+            new long[] {
+              f.rchar(),
+              f.wchar(),
+              f.syscr(),
+              f.syscw(),
+              f.readBytes(),
+              f.writeBytes(),
+              f.cancelledWriteBytes()
+            })
+        .containsExactly(6976, 12, 10, 1, 4096, 8192, 512);
     assertThat(ProcFiles.fdLimit(proc, 42)).isEqualTo(1024);
   }
 

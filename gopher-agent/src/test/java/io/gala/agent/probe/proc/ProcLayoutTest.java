@@ -6,7 +6,9 @@ import io.gala.agent.testing.BtfStructs;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The Java mirrors of proc.h against the BTF of the compiled proc.bpf.o: sizes and every offset. */
+/**
+ * The Java mirrors of proc.h against the BTF of the compiled proc.bpf.o: sizes and every offset.
+ */
 class ProcLayoutTest {
   private static BtfStructs btf;
 

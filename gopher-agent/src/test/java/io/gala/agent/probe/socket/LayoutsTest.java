@@ -17,7 +17,10 @@ import jnr.ffi.Struct;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The Java mirrors of socket.h against the BTF of the compiled socket.bpf.o: sizes and member offsets. */
+/**
+ * The Java mirrors of socket.h against the BTF of the compiled socket.bpf.o: sizes and member
+ * offsets.
+ */
 class LayoutsTest {
   private static final Map<String, JsonNode> STRUCTS = new HashMap<>();
 
@@ -29,7 +32,10 @@ class LayoutsTest {
       Files.copy(in, obj, StandardCopyOption.REPLACE_EXISTING);
     }
     try {
-      Process p = new ProcessBuilder("bpftool", "btf", "dump", "file", obj.toString(), "format", "raw", "-j").start();
+      Process p =
+          new ProcessBuilder(
+                  "bpftool", "btf", "dump", "file", obj.toString(), "format", "raw", "-j")
+              .start();
       JsonNode btf = new ObjectMapper().readTree(p.getInputStream());
       assertThat(p.waitFor()).as("bpftool btf dump (install bpftool)").isZero();
       for (JsonNode t : btf.get("types")) {
@@ -75,13 +81,18 @@ class LayoutsTest {
   private static void assertMatches(String cName, Struct mirror, int sizeConstant) {
     JsonNode c = STRUCTS.get(cName);
     assertThat(c).as("struct " + cName + " in socket.bpf.o's BTF").isNotNull();
-    assertThat(Struct.size(mirror)).as("sizeof(struct " + cName + ")").isEqualTo(c.get("size").asInt());
-    assertThat(sizeConstant).as("size constant of the record of struct " + cName).isEqualTo(c.get("size").asInt());
+    assertThat(Struct.size(mirror))
+        .as("sizeof(struct " + cName + ")")
+        .isEqualTo(c.get("size").asInt());
+    assertThat(sizeConstant)
+        .as("size constant of the record of struct " + cName)
+        .isEqualTo(c.get("size").asInt());
     Map<String, Long> offsets = new LinkedHashMap<>();
     for (JsonNode m : c.get("members")) {
       offsets.put(m.get("name").asText(), m.get("bits_offset").asLong() / 8);
     }
-    assertThat(javaOffsets(mirror)).as("members of struct " + cName + " in C order with C offsets")
+    assertThat(javaOffsets(mirror))
+        .as("members of struct " + cName + " in C order with C offsets")
         .containsExactlyEntriesOf(offsets);
   }
 
@@ -96,7 +107,10 @@ class LayoutsTest {
         f.setAccessible(true);
         Object v = f.get(s);
         Object first = v instanceof Object[] a ? a[0] : v;
-        long offset = first instanceof Layouts.ListenKey k ? k.offset() : ((Struct.NumberField) first).offset();
+        long offset =
+            first instanceof Layouts.ListenKey k
+                ? k.offset()
+                : ((Struct.NumberField) first).offset();
         out.put(f.getName(), offset);
       } catch (IllegalAccessException e) {
         throw new AssertionError(e);

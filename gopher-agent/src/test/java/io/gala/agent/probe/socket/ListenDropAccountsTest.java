@@ -44,9 +44,11 @@ class ListenDropAccountsTest {
     ListenDropAccounts a = new ListenDropAccounts();
     a.update(ADDR, counters(0, 0, 1), 10, false);
     // A closing socket missing from this read: its drops vanish for a moment.
-    assertThat(a.update(ADDR, counters(0, 0, 1), 4, false)).isEqualTo(new ListenDropAccounts.Fresh(0, 0));
+    assertThat(a.update(ADDR, counters(0, 0, 1), 4, false))
+        .isEqualTo(new ListenDropAccounts.Fresh(0, 0));
     assertThat(a.drops(ADDR).listendrop()).isEqualTo(10);
-    assertThat(a.update(ADDR, counters(0, 0, 1), 12, false)).isEqualTo(new ListenDropAccounts.Fresh(0, 2));
+    assertThat(a.update(ADDR, counters(0, 0, 1), 12, false))
+        .isEqualTo(new ListenDropAccounts.Fresh(0, 2));
   }
 
   @Test

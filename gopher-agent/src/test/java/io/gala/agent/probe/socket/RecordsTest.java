@@ -18,18 +18,25 @@ class RecordsTest {
     v4[3] = 1;
     assertThat(Addresses.format(Layouts.AF_INET, v4)).isEqualTo("10.0.0.1");
     assertThat(Addresses.format(Layouts.AF_INET6, new byte[16])).isEqualTo("::");
-    assertThat(Addresses.format(Layouts.AF_INET6, Addresses.parse(Layouts.AF_INET6, "2001:db8:0:0:1:0:0:1")))
+    assertThat(
+            Addresses.format(
+                Layouts.AF_INET6, Addresses.parse(Layouts.AF_INET6, "2001:db8:0:0:1:0:0:1")))
         .isEqualTo("2001:db8::1:0:0:1");
-    assertThat(Addresses.format(Layouts.AF_INET6, Addresses.parse(Layouts.AF_INET6, "::1"))).isEqualTo("::1");
+    assertThat(Addresses.format(Layouts.AF_INET6, Addresses.parse(Layouts.AF_INET6, "::1")))
+        .isEqualTo("::1");
     // A dual-stack socket's IPv4 peer (::ffff:10.0.0.1) reads as plain IPv4.
-    assertThat(Addresses.format(Layouts.AF_INET6, Addresses.parse(Layouts.AF_INET6, "10.0.0.1"))).isEqualTo("10.0.0.1");
+    assertThat(Addresses.format(Layouts.AF_INET6, Addresses.parse(Layouts.AF_INET6, "10.0.0.1")))
+        .isEqualTo("10.0.0.1");
   }
 
   @Test
   void listenAddressesRoundTripThroughTheKernelKey() {
-    for (ListenAddress a : List.of(new ListenAddress(4026532000L, Layouts.AF_INET, "0.0.0.0", 80),
-        new ListenAddress(7, Layouts.AF_INET6, "::", 65535), new ListenAddress(7, Layouts.AF_INET6, "fe80::1", 22),
-        new ListenAddress(7, Layouts.AF_INET6, "127.0.0.1", 8080))) {
+    for (ListenAddress a :
+        List.of(
+            new ListenAddress(4026532000L, Layouts.AF_INET, "0.0.0.0", 80),
+            new ListenAddress(7, Layouts.AF_INET6, "::", 65535),
+            new ListenAddress(7, Layouts.AF_INET6, "fe80::1", 22),
+            new ListenAddress(7, Layouts.AF_INET6, "127.0.0.1", 8080))) {
       ByteBuffer b = ByteBuffer.wrap(a.toBytes()).order(ByteOrder.nativeOrder());
       assertThat(ListenAddress.read(b, 0)).isEqualTo(a);
     }
@@ -37,8 +44,10 @@ class RecordsTest {
 
   @Test
   void clientEndpointsRoundTripThroughTheKernelKey() {
-    ClientEndpoint e = new ClientEndpoint(4242, 4026532000L, Layouts.AF_INET, "10.0.0.2", "10.0.0.1", 443);
-    assertThat(ClientEndpoint.read(ByteBuffer.wrap(e.toBytes()).order(ByteOrder.nativeOrder()))).isEqualTo(e);
+    ClientEndpoint e =
+        new ClientEndpoint(4242, 4026532000L, Layouts.AF_INET, "10.0.0.2", "10.0.0.1", 443);
+    assertThat(ClientEndpoint.read(ByteBuffer.wrap(e.toBytes()).order(ByteOrder.nativeOrder())))
+        .isEqualTo(e);
   }
 
   @Test
@@ -48,22 +57,29 @@ class RecordsTest {
     for (int i = 0; i < 2; i++) {
       int at = i * ListenerSocket.SIZE;
       b.put(at, a.toBytes());
-      b.putLong(at + 24, 1000 + i).putLong(at + 32, 77).putInt(at + 40, 2).putInt(at + 44, 128).putInt(at + 48, 3);
+      b.putLong(at + 24, 1000 + i)
+          .putLong(at + 32, 77)
+          .putInt(at + 40, 2)
+          .putInt(at + 44, 128)
+          .putInt(at + 48, 3);
     }
     List<ListenerSocket> socks = ListenerSocket.parseAll(b);
-    assertThat(socks).containsExactly(new ListenerSocket(a, 1000, 77, 2, 128, 3),
-        new ListenerSocket(a, 1001, 77, 2, 128, 3));
+    assertThat(socks)
+        .containsExactly(
+            new ListenerSocket(a, 1000, 77, 2, 128, 3), new ListenerSocket(a, 1001, 77, 2, 128, 3));
     assertThatThrownBy(() -> ListenerSocket.parseAll(ByteBuffer.allocate(10)))
         .hasMessageContaining("not a multiple of struct listener_record");
   }
 
   @Test
   void readsTcpExtCountersOfNetstat() {
-    Netstat n = Netstat.parse(List.of(
-        "TcpExt: SyncookiesSent ListenOverflows ListenDrops TCPReqQFullDrop",
-        "TcpExt: 1 20 25 3",
-        "IpExt: InNoRoutes",
-        "IpExt: 0"));
+    Netstat n =
+        Netstat.parse(
+            List.of(
+                "TcpExt: SyncookiesSent ListenOverflows ListenDrops TCPReqQFullDrop",
+                "TcpExt: 1 20 25 3",
+                "IpExt: InNoRoutes",
+                "IpExt: 0"));
     assertThat(n).isEqualTo(new Netstat(20, 3));
     assertThat(Netstat.parse(List.of())).isEqualTo(new Netstat(0, 0));
   }
@@ -83,8 +99,12 @@ class RecordsTest {
     assertThat(SocketPrograms.toDisable(v618::get))
         .containsExactlyInAnyOrder(SocketPrograms.KFREE_SKB, SocketPrograms.RETRANSMIT);
     assertThat(SocketPrograms.toDisable(v66::get))
-        .containsExactlyInAnyOrder(SocketPrograms.KFREE_SKB_WITH_SOCKET, SocketPrograms.RETRANSMIT_WITH_ERROR);
-    assertThat(SocketPrograms.toDisable(v510::get)).containsExactlyInAnyOrder(SocketPrograms.KFREE_SKB_WITH_SOCKET,
-        SocketPrograms.KFREE_SKB, SocketPrograms.RETRANSMIT_WITH_ERROR);
+        .containsExactlyInAnyOrder(
+            SocketPrograms.KFREE_SKB_WITH_SOCKET, SocketPrograms.RETRANSMIT_WITH_ERROR);
+    assertThat(SocketPrograms.toDisable(v510::get))
+        .containsExactlyInAnyOrder(
+            SocketPrograms.KFREE_SKB_WITH_SOCKET,
+            SocketPrograms.KFREE_SKB,
+            SocketPrograms.RETRANSMIT_WITH_ERROR);
   }
 }

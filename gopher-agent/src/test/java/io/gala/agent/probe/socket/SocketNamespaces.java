@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * Test fixture: network namespaces gt-sock-a (10.200.74.1) and gt-sock-b (10.200.74.2) joined by a veth
- * pair created inside them, python3 listeners and clients run in them as children of the test, and the
- * namespaces' own TCP counters. Ports of these tests: 47400-47499.
+ * Test fixture: network namespaces gt-sock-a (10.200.74.1) and gt-sock-b (10.200.74.2) joined by a
+ * veth pair created inside them, python3 listeners and clients run in them as children of the test,
+ * and the namespaces' own TCP counters. Ports of these tests: 47400-47499.
  */
 final class SocketNamespaces implements AutoCloseable {
   static final String A = "gt-sock-a";
@@ -29,7 +29,8 @@ final class SocketNamespaces implements AutoCloseable {
   static final String IP_B = "10.200.74.2";
 
   /** A listener that never accepts: argv ip, port, backlog, TCP_DEFER_ACCEPT seconds (0 = off). */
-  static final String LISTENER = """
+  static final String LISTENER =
+      """
       import socket, sys, time
       ip, port, backlog, defer = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
       s = socket.socket()
@@ -43,10 +44,11 @@ final class SocketNamespaces implements AutoCloseable {
       """;
 
   /**
-   * A listener that accepts and closes every connection: argv ip ('::' listens dual-stack), port, number
-   * of SO_REUSEPORT sockets on the address.
+   * A listener that accepts and closes every connection: argv ip ('::' listens dual-stack), port,
+   * number of SO_REUSEPORT sockets on the address.
    */
-  static final String SERVER = """
+  static final String SERVER =
+      """
       import selectors, socket, sys
       ip, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
       sel = selectors.DefaultSelector()
@@ -67,7 +69,8 @@ final class SocketNamespaces implements AutoCloseable {
       """;
 
   /** n connects one after the other, each closed once established or refused: argv ip, port, n. */
-  static final String CONNECTS = """
+  static final String CONNECTS =
+      """
       import socket, sys
       ip, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
       for i in range(n):
@@ -82,7 +85,8 @@ final class SocketNamespaces implements AutoCloseable {
    * deferred handshake); the sockets are held `hold` seconds, then reset (SO_LINGER 0), so that no
    * handshake or FIN keeps retransmitting after the storm.
    */
-  static final String STORM = """
+  static final String STORM =
+      """
       import socket, struct, sys, time
       ip, port, n, hold = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
       socks = []
@@ -112,7 +116,20 @@ final class SocketNamespaces implements AutoCloseable {
     deleteQuietly();
     run("ip", "netns", "add", A);
     run("ip", "netns", "add", B);
-    run("ip", "-n", A, "link", "add", "gt-sock-va", "type", "veth", "peer", "name", "gt-sock-vb", "netns", B);
+    run(
+        "ip",
+        "-n",
+        A,
+        "link",
+        "add",
+        "gt-sock-va",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "gt-sock-vb",
+        "netns",
+        B);
     run("ip", "-n", A, "addr", "add", IP_A + "/24", "dev", "gt-sock-va");
     run("ip", "-n", B, "addr", "add", IP_B + "/24", "dev", "gt-sock-vb");
     for (String ns : List.of(A, B)) {
@@ -130,9 +147,13 @@ final class SocketNamespaces implements AutoCloseable {
     return ino;
   }
 
-  /** Starts a listener that never accepts and waits until it listens; stop it with {@link #stop}. */
-  Process listener(String ns, String ip, int port, int backlog, int deferSeconds) throws IOException {
-    Process p = spawn(ns, "python3", "-c", LISTENER, ip, "" + port, "" + backlog, "" + deferSeconds);
+  /**
+   * Starts a listener that never accepts and waits until it listens; stop it with {@link #stop}.
+   */
+  Process listener(String ns, String ip, int port, int backlog, int deferSeconds)
+      throws IOException {
+    Process p =
+        spawn(ns, "python3", "-c", LISTENER, ip, "" + port, "" + backlog, "" + deferSeconds);
     String line = new String(p.getInputStream().readNBytes(6), StandardCharsets.UTF_8);
     if (!line.startsWith("ready")) {
       throw new IllegalStateException("listener in " + ns + " did not start: " + line + stderr(p));
@@ -196,7 +217,10 @@ final class SocketNamespaces implements AutoCloseable {
     return out;
   }
 
-  /** The namespace's TCP counters as nstat reports them (absolute), e.g. TcpExtListenDrops, TcpPassiveOpens. */
+  /**
+   * The namespace's TCP counters as nstat reports them (absolute), e.g. TcpExtListenDrops,
+   * TcpPassiveOpens.
+   */
   static Map<String, Long> nstat(String ns) throws Exception {
     Map<String, Long> out = new HashMap<>();
     for (String line : run("ip", "netns", "exec", ns, "nstat", "-az").split("\n")) {
@@ -224,8 +248,11 @@ final class SocketNamespaces implements AutoCloseable {
   }
 
   static ProbeContext context(Scope scope) {
-    return new ProbeContext(new Identity("test", "127.0.0.1"), scope,
-        new ProbeConfig(List.of(), ProbeConfig.Snoopers.NONE, Map.of(), ProbeConfig.RUNNING), new ProcessLabels());
+    return new ProbeContext(
+        new Identity("test", "127.0.0.1"),
+        scope,
+        new ProbeConfig(List.of(), ProbeConfig.Snoopers.NONE, Map.of(), ProbeConfig.RUNNING),
+        new ProcessLabels());
   }
 
   /** The rows of one sample. */
@@ -237,7 +264,8 @@ final class SocketNamespaces implements AutoCloseable {
 
   /** The one row of a table that matches, or null. */
   static Row find(List<Row> rows, String table, Predicate<Row> match) {
-    List<Row> found = rows.stream().filter(r -> r.table().name().equals(table)).filter(match).toList();
+    List<Row> found =
+        rows.stream().filter(r -> r.table().name().equals(table)).filter(match).toList();
     if (found.size() > 1) {
       throw new IllegalStateException("several " + table + " rows match: " + found);
     }

@@ -11,8 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Socket owners from a /proc fixture: fd symlinks to socket:[inode]. */
 class SocketOwnersTest {
-  @TempDir
-  Path proc;
+  @TempDir Path proc;
 
   private void fd(long pid, int fd, String target) throws Exception {
     Path dir = Files.createDirectories(proc.resolve(pid + "/fd"));

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Client endpoints, listeners that start after the probe (wildcard, dual-stack, SO_REUSEPORT groups) and
- * a probe scoped to one namespace, against the namespaces' counters and /proc.
+ * Client endpoints, listeners that start after the probe (wildcard, dual-stack, SO_REUSEPORT
+ * groups) and a probe scoped to one namespace, against the namespaces' counters and /proc.
  */
 @KernelTest
 class SocketProbeEndpointsTest {
@@ -29,7 +29,8 @@ class SocketProbeEndpointsTest {
   private static final int CLOSED_PORT = 47413;
   private static final int REUSEPORT_PORT = 47414;
   private static final int SCOPE_PORT = 47415;
-  private static final List<String> COUNTERS = List.of("TcpActiveOpens", "TcpAttemptFails", "TcpPassiveOpens");
+  private static final List<String> COUNTERS =
+      List.of("TcpActiveOpens", "TcpAttemptFails", "TcpPassiveOpens");
   private static SocketNamespaces ns;
 
   @BeforeAll
@@ -52,7 +53,10 @@ class SocketProbeEndpointsTest {
       Process dualStack = ns.server(A, "::", DUAL_STACK_PORT, 1);
       Map<String, Long> beforeA = SocketNamespaces.nstat(A);
       Map<String, Long> beforeB = SocketNamespaces.nstat(B);
-      long client = ns.python(B, """
+      long client =
+          ns.python(
+              B,
+              """
           import socket, sys
           ip = sys.argv[1]
           for port, n in ((int(sys.argv[2]), int(sys.argv[5])), (int(sys.argv[3]), int(sys.argv[5])),
@@ -62,7 +66,13 @@ class SocketProbeEndpointsTest {
                       socket.create_connection((ip, port), timeout=5).close()
                   except ConnectionRefusedError:
                       pass
-          """, IP_A, "" + WILDCARD_PORT, "" + DUAL_STACK_PORT, "" + CLOSED_PORT, "" + opened, "" + refused);
+          """,
+              IP_A,
+              "" + WILDCARD_PORT,
+              "" + DUAL_STACK_PORT,
+              "" + CLOSED_PORT,
+              "" + opened,
+              "" + refused);
       Map<String, Long> afterA = SocketNamespaces.nstatSettled(A, COUNTERS);
       Map<String, Long> afterB = SocketNamespaces.nstatSettled(B, COUNTERS);
       List<Row> rows = SocketNamespaces.sample(probe);
@@ -76,7 +86,10 @@ class SocketProbeEndpointsTest {
       assertThat(value(toClosed, "active_open_failed"))
           .isEqualTo((double) (afterB.get("TcpAttemptFails") - beforeB.get("TcpAttemptFails")))
           .isEqualTo(refused);
-      assertThat(value(toWildcard, "syn_sent") + value(toDualStack, "syn_sent") + value(toClosed, "syn_sent"))
+      assertThat(
+              value(toWildcard, "syn_sent")
+                  + value(toDualStack, "syn_sent")
+                  + value(toClosed, "syn_sent"))
           .isEqualTo((double) (afterB.get("TcpActiveOpens") - beforeB.get("TcpActiveOpens")));
       assertThat(toWildcard.key("client_ip")).isEqualTo(SocketNamespaces.IP_B);
       assertThat(toWildcard.key("server_ip")).isEqualTo(IP_A);
@@ -93,7 +106,8 @@ class SocketProbeEndpointsTest {
           .isEqualTo(2 * opened);
       assertThat(value(wild, "passive_open")).isEqualTo(opened);
 
-      // The client process exits: its rows are reported once more, then dropped from the kernel map.
+      // The client process exits: its rows are reported once more, then dropped from the kernel
+      // map.
       assertThat(Files.exists(Path.of("/proc", "" + client))).isFalse();
       assertThat(clientRows(SocketNamespaces.sample(probe), client)).isEmpty();
     }
@@ -131,24 +145,38 @@ class SocketProbeEndpointsTest {
       List<Row> rows = SocketNamespaces.sample(probe);
       assertThat(rows).isNotEmpty().allMatch(r -> r.label("netns").equals("" + inodeA));
       assertThat(value(serverRow(rows, SCOPE_PORT), "passive_open")).isEqualTo(2);
-      assertThat(rows).anyMatch(r -> r.key("role").equals("client") && r.key("server_port").equals("" + SCOPE_PORT));
+      assertThat(rows)
+          .anyMatch(
+              r -> r.key("role").equals("client") && r.key("server_port").equals("" + SCOPE_PORT));
     }
   }
 
   private static Row serverRow(List<Row> rows, int port) {
-    Row r = find(rows, "endpoint_tcp", x -> x.key("role").equals("server") && x.key("server_port").equals("" + port));
+    Row r =
+        find(
+            rows,
+            "endpoint_tcp",
+            x -> x.key("role").equals("server") && x.key("server_port").equals("" + port));
     assertThat(r).as("endpoint_tcp row of the listener on " + port).isNotNull();
     return r;
   }
 
   private static Row clientRow(List<Row> rows, long tgid, int port) {
-    Row r = find(rows, "endpoint_tcp", x -> x.key("role").equals("client") && x.key("tgid").equals("" + tgid)
-        && x.key("server_port").equals("" + port));
+    Row r =
+        find(
+            rows,
+            "endpoint_tcp",
+            x ->
+                x.key("role").equals("client")
+                    && x.key("tgid").equals("" + tgid)
+                    && x.key("server_port").equals("" + port));
     assertThat(r).as("endpoint_tcp row of " + tgid + "'s connects to " + port).isNotNull();
     return r;
   }
 
   private static List<Row> clientRows(List<Row> rows, long tgid) {
-    return rows.stream().filter(r -> r.key("role").equals("client") && r.key("tgid").equals("" + tgid)).toList();
+    return rows.stream()
+        .filter(r -> r.key("role").equals("client") && r.key("tgid").equals("" + tgid))
+        .toList();
   }
 }

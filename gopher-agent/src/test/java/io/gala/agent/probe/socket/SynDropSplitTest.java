@@ -38,16 +38,21 @@ class SynDropSplitTest {
     Map<String, Shares> s = split.split(NS, new Netstat(20, 0), 0, drops);
     assertThat(s.values().stream().mapToLong(Shares::acceptOverflow).sum()).isEqualTo(20);
     assertThat(s.get("b").acceptOverflow()).isGreaterThan(s.get("a").acceptOverflow());
-    s.forEach((k, v) -> assertThat(v.acceptOverflow() + v.synQueueFull() + v.other()).isEqualTo(drops.get(k)));
+    s.forEach(
+        (k, v) ->
+            assertThat(v.acceptOverflow() + v.synQueueFull() + v.other()).isEqualTo(drops.get(k)));
   }
 
   @Test
   void overflowsCountedAfterTheListenersWereReadCarryIntoTheNextPeriod() {
     SynDropSplit split = new SynDropSplit();
     split.split(NS, new Netstat(0, 0), 0, Map.of());
-    // The counters were read after the iterator: 12 overflows, but the listener showed 10 drops so far.
-    assertThat(split.split(NS, new Netstat(12, 0), 0, Map.of("l", 10L)).get("l")).isEqualTo(new Shares(10, 0, 0));
-    assertThat(split.split(NS, new Netstat(12, 0), 0, Map.of("l", 2L)).get("l")).isEqualTo(new Shares(2, 0, 0));
+    // The counters were read after the iterator: 12 overflows, but the listener showed 10 drops so
+    // far.
+    assertThat(split.split(NS, new Netstat(12, 0), 0, Map.of("l", 10L)).get("l"))
+        .isEqualTo(new Shares(10, 0, 0));
+    assertThat(split.split(NS, new Netstat(12, 0), 0, Map.of("l", 2L)).get("l"))
+        .isEqualTo(new Shares(2, 0, 0));
   }
 
   @Test
@@ -56,7 +61,8 @@ class SynDropSplitTest {
     split.split(NS, new Netstat(0, 0), 0, Map.of());
     split.split(NS, new Netstat(5, 0), 0, Map.of("l", 0L));
     split.split(NS, new Netstat(5, 0), 0, Map.of("l", 0L));
-    assertThat(split.split(NS, new Netstat(5, 0), 0, Map.of("l", 3L)).get("l")).isEqualTo(new Shares(0, 0, 3));
+    assertThat(split.split(NS, new Netstat(5, 0), 0, Map.of("l", 3L)).get("l"))
+        .isEqualTo(new Shares(0, 0, 3));
   }
 
   @Test
@@ -64,7 +70,9 @@ class SynDropSplitTest {
     SynDropSplit split = new SynDropSplit();
     assertThat(split.split(NS, null, 0, Map.of("l", 4L)).get("l")).isEqualTo(new Shares(4, 0, 0));
     // First readable period: nothing to compare with yet.
-    assertThat(split.split(NS, new Netstat(90, 9), 0, Map.of("l", 2L)).get("l")).isEqualTo(new Shares(2, 0, 0));
-    assertThat(split.split(NS, new Netstat(91, 9), 0, Map.of("l", 2L)).get("l")).isEqualTo(new Shares(1, 0, 1));
+    assertThat(split.split(NS, new Netstat(90, 9), 0, Map.of("l", 2L)).get("l"))
+        .isEqualTo(new Shares(2, 0, 0));
+    assertThat(split.split(NS, new Netstat(91, 9), 0, Map.of("l", 2L)).get("l"))
+        .isEqualTo(new Shares(1, 0, 1));
   }
 }

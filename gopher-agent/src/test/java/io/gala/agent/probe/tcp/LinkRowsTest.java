@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Row building, drop-reason naming and the /proc helpers, without the kernel. */
 class LinkRowsTest {
-  private static final ProcessInfo REDIS = new ProcessInfo(4242, "redis-server", "redis-server *:6379", "0123456789ab");
+  private static final ProcessInfo REDIS =
+      new ProcessInfo(4242, "redis-server", "redis-server *:6379", "0123456789ab");
   private static final byte[] LOCAL = v4(10, 0, 0, 1);
   private static final byte[] PEER = v4(10, 0, 0, 2);
 
@@ -28,8 +29,10 @@ class LinkRowsTest {
   void serverLinkPutsThePeerOnTheClientSide() {
     TcpRecord r = record(TcpRecord.Link.SERVER, 6379, 51000, 0, 1000, 0, 500, 0, 0);
     Row row = only(r, Map.of());
-    assertThat(row.keyValues()).containsExactly("4242", "server", "10.0.0.2", "10.0.0.1", "51000", "6379", "2");
-    assertThat(row.labelValues()).containsExactly("redis-server", "redis-server *:6379", "0123456789ab", "4026531840");
+    assertThat(row.keyValues())
+        .containsExactly("4242", "server", "10.0.0.2", "10.0.0.1", "51000", "6379", "2");
+    assertThat(row.labelValues())
+        .containsExactly("redis-server", "redis-server *:6379", "0123456789ab", "4026531840");
     assertThat(row.value("connect_failed")).as("server side has no connect").isNaN();
     assertThat(row.histogram("syn_srtt_seconds")).isNull();
   }
@@ -37,13 +40,15 @@ class LinkRowsTest {
   @Test
   void clientLinkKeepsItsOwnAddressAsClient() {
     Row row = only(record(TcpRecord.Link.CLIENT, 51000, 6379, 0, 0, 0, 0, 0, 0), Map.of());
-    assertThat(row.keyValues()).containsExactly("4242", "client", "10.0.0.1", "10.0.0.2", "51000", "6379", "2");
+    assertThat(row.keyValues())
+        .containsExactly("4242", "client", "10.0.0.1", "10.0.0.2", "51000", "6379", "2");
   }
 
   @Test
   void bytesArePayloadWithoutRetransmissionsAndWithoutTheFin() {
     // sent 1500 of which 500 again; received 800 plus the FIN's sequence number.
-    TcpRecord r = record(TcpRecord.Link.CLIENT, 51000, 6379, TcpRecord.FIN_RECEIVED, 1500, 500, 801, 0, 0);
+    TcpRecord r =
+        record(TcpRecord.Link.CLIENT, 51000, 6379, TcpRecord.FIN_RECEIVED, 1500, 500, 801, 0, 0);
     Row row = only(r, Map.of());
     assertThat(row.value("tx_bytes")).isEqualTo(1000);
     assertThat(row.value("rx_bytes")).isEqualTo(800);
@@ -61,9 +66,22 @@ class LinkRowsTest {
 
   @Test
   void connectLatencyAndFailureBelongToTheClient() {
-    TcpRecord r = withLink(record(TcpRecord.Link.CLIENT, 1, 2, 0, 0, 0, 0, 0, 0),
-        new TcpRecord.Link(4242, TcpRecord.Link.CLIENT, TcpRecord.Link.CONNECT_FAILED, 4026531840L, 150_000, 0, 0, 0, 0,
-            0, 0, new long[TcpLinkStruct.SRTT_SLOTS]));
+    TcpRecord r =
+        withLink(
+            record(TcpRecord.Link.CLIENT, 1, 2, 0, 0, 0, 0, 0, 0),
+            new TcpRecord.Link(
+                4242,
+                TcpRecord.Link.CLIENT,
+                TcpRecord.Link.CONNECT_FAILED,
+                4026531840L,
+                150_000,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                new long[TcpLinkStruct.SRTT_SLOTS]));
     Row row = only(r, Map.of());
     assertThat(row.value("connect_failed")).isEqualTo(1);
     Histogram h = row.histogram("syn_srtt_seconds");
@@ -78,8 +96,10 @@ class LinkRowsTest {
     long[] slots = new long[TcpLinkStruct.SRTT_SLOTS];
     slots[0] = 2; // 0..7 us
     slots[3] = 5; // 32..63 us
-    TcpRecord r = withLink(record(TcpRecord.Link.CLIENT, 1, 2, 0, 0, 0, 0, 0, 0),
-        new TcpRecord.Link(4242, TcpRecord.Link.CLIENT, 0, 1, 0, 0, 0, 0, 0, 250, 7, slots));
+    TcpRecord r =
+        withLink(
+            record(TcpRecord.Link.CLIENT, 1, 2, 0, 0, 0, 0, 0, 0),
+            new TcpRecord.Link(4242, TcpRecord.Link.CLIENT, 0, 1, 0, 0, 0, 0, 0, 250, 7, slots));
     Histogram h = only(r, Map.of()).histogram("srtt_seconds");
     assertThat(h.count()).isEqualTo(7);
     assertThat(h.sum()).isEqualTo(250e-6);
@@ -93,13 +113,18 @@ class LinkRowsTest {
   @Test
   void dropsGoToTheLinkAndOneDropRowPerReason() {
     List<Row> rows = new ArrayList<>();
-    LinkRows.emit(record(TcpRecord.Link.SERVER, 6379, 51000, 0, 0, 0, 0, 0, 0), 4242, REDIS,
-        Map.of("NETFILTER_DROP", 7L, "TCP_OFOMERGE", 2L), rows::add);
+    LinkRows.emit(
+        record(TcpRecord.Link.SERVER, 6379, 51000, 0, 0, 0, 0, 0, 0),
+        4242,
+        REDIS,
+        Map.of("NETFILTER_DROP", 7L, "TCP_OFOMERGE", 2L),
+        rows::add);
     assertThat(rows).hasSize(3);
     assertThat(rows.get(0).value("drops")).isEqualTo(9);
     List<Row> dropRows = rows.subList(1, 3);
     assertThat(dropRows).extracting(r -> r.table().name()).containsOnly("tcp_drop");
-    assertThat(dropRows).extracting(r -> r.key("reason") + "=" + r.value("packets"))
+    assertThat(dropRows)
+        .extracting(r -> r.key("reason") + "=" + r.value("packets"))
         .containsExactlyInAnyOrder("NETFILTER_DROP=7.0", "TCP_OFOMERGE=2.0");
     assertThat(dropRows.get(0).key("client_port")).isEqualTo("51000");
   }
@@ -108,7 +133,8 @@ class LinkRowsTest {
   void countersOfProgramsNotLoadedAreLeftUnsetNotZero() {
     List<Row> rows = new ArrayList<>();
     TcpRecord r = record(TcpRecord.Link.CLIENT, 51000, 6379, 0, 10, 0, 10, 0, 0);
-    LinkRows.emit(r, r.tuple(), 4242, REDIS, Map.of(), new LinkRows.Coverage(false, true, false), rows::add);
+    LinkRows.emit(
+        r, r.tuple(), 4242, REDIS, Map.of(), new LinkRows.Coverage(false, true, false), rows::add);
     Row row = rows.get(0);
     assertThat(row.value("drops")).isNaN();
     assertThat(row.value("zero_rcv_wnd_count")).isNaN();
@@ -118,17 +144,34 @@ class LinkRowsTest {
 
   @Test
   void dropReasonsAreNamedFromTheKernelEnum() {
-    DropReasons reasons = DropReasons.of(
-        Map.of(0L, "SKB_NOT_DROPPED_YET", 2L, "SKB_DROP_REASON_NOT_SPECIFIED", 10L, "SKB_DROP_REASON_NETFILTER_DROP",
-            128L, "SKB_DROP_REASON_MAX", 0xffff0000L, "SKB_DROP_REASON_SUBSYS_MASK"),
-        Map.of(0L, "SKB_DROP_REASON_SUBSYS_CORE", 2L, "SKB_DROP_REASON_SUBSYS_OPENVSWITCH", 3L,
-            "SKB_DROP_REASON_SUBSYS_NUM"));
+    DropReasons reasons =
+        DropReasons.of(
+            Map.of(
+                0L,
+                "SKB_NOT_DROPPED_YET",
+                2L,
+                "SKB_DROP_REASON_NOT_SPECIFIED",
+                10L,
+                "SKB_DROP_REASON_NETFILTER_DROP",
+                128L,
+                "SKB_DROP_REASON_MAX",
+                0xffff0000L,
+                "SKB_DROP_REASON_SUBSYS_MASK"),
+            Map.of(
+                0L,
+                "SKB_DROP_REASON_SUBSYS_CORE",
+                2L,
+                "SKB_DROP_REASON_SUBSYS_OPENVSWITCH",
+                3L,
+                "SKB_DROP_REASON_SUBSYS_NUM"));
     assertThat(reasons.name(10)).isEqualTo("NETFILTER_DROP");
     assertThat(reasons.name(2)).isEqualTo("NOT_SPECIFIED");
     assertThat(reasons.name(0)).isEqualTo("NOT_DROPPED_YET");
     assertThat(reasons.name((2L << 16) | 3)).isEqualTo("OPENVSWITCH_3");
     assertThat(reasons.name(128)).isEqualTo("UNKNOWN_128");
-    assertThat(DropReasons.of(Map.of(), Map.of()).name(0)).as("kernel without drop reasons").isEqualTo("UNKNOWN");
+    assertThat(DropReasons.of(Map.of(), Map.of()).name(0))
+        .as("kernel without drop reasons")
+        .isEqualTo("UNKNOWN");
   }
 
   @Test
@@ -142,7 +185,8 @@ class LinkRowsTest {
     key.putShort((int) k.rport.offset(), (short) 51000);
     key.put((int) k.laddr[0].offset(), LOCAL, 0, 4);
     key.put((int) k.raddr[0].offset(), PEER, 0, 4);
-    DropCounts counts = new DropCounts(DropReasons.of(Map.of(10L, "SKB_DROP_REASON_NETFILTER_DROP"), Map.of()));
+    DropCounts counts =
+        new DropCounts(DropReasons.of(Map.of(10L, "SKB_DROP_REASON_NETFILTER_DROP"), Map.of()));
     counts.add(key.array(), 3);
     counts.add(key.array(), 4);
     Tuple t = new Tuple(77, "10.0.0.1", 6379, "10.0.0.2", 51000);
@@ -197,18 +241,72 @@ class LinkRowsTest {
     return rows.get(0);
   }
 
-  private static TcpRecord record(int role, int lport, int rport, int sockFlags, long sent, long retrans,
-      long received, long rtoJiffies, int hz) {
-    TcpRecord.Link link = new TcpRecord.Link(
-        4242, role, 0, 4026531840L, 0, 0, 0, 0, 0, 0, 0, new long[TcpLinkStruct.SRTT_SLOTS]);
-    return new TcpRecord(0xffff0000L, 1, TcpRecord.LIVE, Tuple.AF_INET, 1, hz, LOCAL, PEER, lport, rport, sockFlags,
-        sent, retrans, received, 10, 11, 0, 30, rtoJiffies, 10, 0, 0, 0, link);
+  private static TcpRecord record(
+      int role,
+      int lport,
+      int rport,
+      int sockFlags,
+      long sent,
+      long retrans,
+      long received,
+      long rtoJiffies,
+      int hz) {
+    TcpRecord.Link link =
+        new TcpRecord.Link(
+            4242, role, 0, 4026531840L, 0, 0, 0, 0, 0, 0, 0, new long[TcpLinkStruct.SRTT_SLOTS]);
+    return new TcpRecord(
+        0xffff0000L,
+        1,
+        TcpRecord.LIVE,
+        Tuple.AF_INET,
+        1,
+        hz,
+        LOCAL,
+        PEER,
+        lport,
+        rport,
+        sockFlags,
+        sent,
+        retrans,
+        received,
+        10,
+        11,
+        0,
+        30,
+        rtoJiffies,
+        10,
+        0,
+        0,
+        0,
+        link);
   }
 
   private static TcpRecord withLink(TcpRecord r, TcpRecord.Link l) {
-    return new TcpRecord(r.sock(), r.ino(), r.kind(), r.family(), r.state(), r.hz(), r.laddr(), r.raddr(), r.lport(),
-        r.rport(), r.sockFlags(), r.bytesSent(), r.bytesRetrans(), r.bytesReceived(), r.segsIn(), r.segsOut(),
-        r.totalRetrans(), r.srttUs(), r.rtoJiffies(), r.sndCwnd(), r.skDrops(), r.lostOut(), r.sackedOut(), l);
+    return new TcpRecord(
+        r.sock(),
+        r.ino(),
+        r.kind(),
+        r.family(),
+        r.state(),
+        r.hz(),
+        r.laddr(),
+        r.raddr(),
+        r.lport(),
+        r.rport(),
+        r.sockFlags(),
+        r.bytesSent(),
+        r.bytesRetrans(),
+        r.bytesReceived(),
+        r.segsIn(),
+        r.segsOut(),
+        r.totalRetrans(),
+        r.srttUs(),
+        r.rtoJiffies(),
+        r.sndCwnd(),
+        r.skDrops(),
+        r.lostOut(),
+        r.sackedOut(),
+        l);
   }
 
   private static byte[] v4(int a, int b, int c, int d) {

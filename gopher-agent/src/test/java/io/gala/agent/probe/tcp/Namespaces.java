@@ -21,11 +21,11 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Test fixture: network namespaces gt-tcp-a (10.200.71.1) and gt-tcp-b (10.200.71.2) joined by a veth
- * pair created inside them (nothing in the host namespace), commands run in them, and small python3
- * clients and servers. Ports of these tests: 47100-47199. A test class registers it with
- * {@code @RegisterExtension static final Namespaces ns = new Namespaces();}: created before the class's
- * tests, removed after them (with every child process started through it).
+ * Test fixture: network namespaces gt-tcp-a (10.200.71.1) and gt-tcp-b (10.200.71.2) joined by a
+ * veth pair created inside them (nothing in the host namespace), commands run in them, and small
+ * python3 clients and servers. Ports of these tests: 47100-47199. A test class registers it with
+ * {@code @RegisterExtension static final Namespaces ns = new Namespaces();}: created before the
+ * class's tests, removed after them (with every child process started through it).
  */
 final class Namespaces implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   static final String A = "gt-tcp-a";
@@ -36,7 +36,8 @@ final class Namespaces implements AutoCloseable, BeforeAllCallback, AfterAllCall
   static final String IP_B = "10.200.71.2";
 
   /** Accepts connections; reads each to EOF, then writes `reply` bytes and closes. */
-  static final String SERVER = """
+  static final String SERVER =
+      """
       import socket, sys, threading
       port, reply = int(sys.argv[1]), int(sys.argv[2])
       s = socket.socket()
@@ -56,11 +57,13 @@ final class Namespaces implements AutoCloseable, BeforeAllCallback, AfterAllCall
       """;
 
   /**
-   * n connections one after the other: send `size` bytes, half-close, read the reply to EOF, close. An
-   * optional congestion control name applies to each socket (cubic fills a tbf queue; the host default,
-   * bbr here, keeps it short, and only root may pick one outside net.ipv4.tcp_allowed_congestion_control).
+   * n connections one after the other: send `size` bytes, half-close, read the reply to EOF, close.
+   * An optional congestion control name applies to each socket (cubic fills a tbf queue; the host
+   * default, bbr here, keeps it short, and only root may pick one outside
+   * net.ipv4.tcp_allowed_congestion_control).
    */
-  static final String CLIENT = """
+  static final String CLIENT =
+      """
       import socket, sys
       ip, port, n, size, reply = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
       cc = sys.argv[6].encode() if len(sys.argv) > 6 and sys.argv[6] else None
@@ -131,7 +134,8 @@ final class Namespaces implements AutoCloseable, BeforeAllCallback, AfterAllCall
 
   /** Starts the server in a namespace and waits until it listens. */
   Process server(String ns, int port, int reply) throws IOException {
-    Process p = spawn(ns, "python3", scripts.resolve("server.py").toString(), "" + port, "" + reply);
+    Process p =
+        spawn(ns, "python3", scripts.resolve("server.py").toString(), "" + port, "" + reply);
     String line = new String(p.getInputStream().readNBytes(6), StandardCharsets.UTF_8);
     if (!line.startsWith("ready")) {
       throw new IllegalStateException("server in " + ns + " did not start: " + line + stderr(p));
@@ -159,13 +163,24 @@ final class Namespaces implements AutoCloseable, BeforeAllCallback, AfterAllCall
     return p.pid();
   }
 
-  /** A connection that stays open, idle after its first 10 bytes, until the process is destroyed. */
+  /**
+   * A connection that stays open, idle after its first 10 bytes, until the process is destroyed.
+   */
   Process holdOpen(String ns, String ip, int port) throws IOException {
-    Process p = spawn(ns, "python3", "-c", "import socket, sys, time\n"
-        + "c = socket.create_connection(('" + ip + "', " + port + "))\n"
-        + "c.sendall(b'0123456789')\n"
-        + "print('open', flush=True)\n"
-        + "time.sleep(3600)\n");
+    Process p =
+        spawn(
+            ns,
+            "python3",
+            "-c",
+            "import socket, sys, time\n"
+                + "c = socket.create_connection(('"
+                + ip
+                + "', "
+                + port
+                + "))\n"
+                + "c.sendall(b'0123456789')\n"
+                + "print('open', flush=True)\n"
+                + "time.sleep(3600)\n");
     String line = new String(p.getInputStream().readNBytes(4), StandardCharsets.UTF_8);
     if (!line.equals("open")) {
       throw new IllegalStateException("connection from " + ns + " did not open: " + stderr(p));
@@ -174,9 +189,18 @@ final class Namespaces implements AutoCloseable, BeforeAllCallback, AfterAllCall
   }
 
   /** Starts a client (see CLIENT); congestion control "" keeps the namespace's default. */
-  Process startClient(String ns, String ip, int port, int n, int size, int reply, String cc) throws IOException {
-    return spawn(ns, "python3", scripts.resolve("client.py").toString(), ip, "" + port, "" + n, "" + size,
-        "" + reply, cc);
+  Process startClient(String ns, String ip, int port, int n, int size, int reply, String cc)
+      throws IOException {
+    return spawn(
+        ns,
+        "python3",
+        scripts.resolve("client.py").toString(),
+        ip,
+        "" + port,
+        "" + n,
+        "" + size,
+        "" + reply,
+        cc);
   }
 
   /** A child process inside a namespace (ip netns exec execs the command: same pid). */
@@ -206,7 +230,10 @@ final class Namespaces implements AutoCloseable, BeforeAllCallback, AfterAllCall
     return out;
   }
 
-  /** A counter of the namespace's /proc/net/snmp (e.g. "Tcp", "RetransSegs"), as the kernel keeps it. */
+  /**
+   * A counter of the namespace's /proc/net/snmp (e.g. "Tcp", "RetransSegs"), as the kernel keeps
+   * it.
+   */
   static long snmp(String ns, String group, String field) throws Exception {
     return mib(ns, "/proc/net/snmp", group, field);
   }

@@ -10,17 +10,37 @@ import org.junit.jupiter.api.Test;
 
 class ShortLinkRollupTest {
   private static List<Row> connection(int clientPort, long txBytes, double synSeconds) {
-    Row link = TcpLinkTable.TCP_LINK.row()
-        .key("tgid", 42).key("role", "client").key("client_ip", "10.0.0.1").key("server_ip", "10.0.0.2")
-        .key("client_port", clientPort).key("server_port", 6379).key("protocol", 2)
-        .label("comm", "redis-benchmark")
-        .set("tx_bytes", txBytes).set("srtt", 30).set("connect_failed", 0)
-        .histogram("syn_srtt_seconds", new Histogram(new double[] {synSeconds}, new long[] {1}, synSeconds, 1))
-        .build();
-    Row drop = TcpLinkTable.TCP_DROP.row()
-        .key("tgid", 42).key("role", "client").key("client_ip", "10.0.0.1").key("server_ip", "10.0.0.2")
-        .key("client_port", clientPort).key("server_port", 6379).key("protocol", 2).key("reason", "NO_SOCKET")
-        .set("packets", 1).build();
+    Row link =
+        TcpLinkTable.TCP_LINK
+            .row()
+            .key("tgid", 42)
+            .key("role", "client")
+            .key("client_ip", "10.0.0.1")
+            .key("server_ip", "10.0.0.2")
+            .key("client_port", clientPort)
+            .key("server_port", 6379)
+            .key("protocol", 2)
+            .label("comm", "redis-benchmark")
+            .set("tx_bytes", txBytes)
+            .set("srtt", 30)
+            .set("connect_failed", 0)
+            .histogram(
+                "syn_srtt_seconds",
+                new Histogram(new double[] {synSeconds}, new long[] {1}, synSeconds, 1))
+            .build();
+    Row drop =
+        TcpLinkTable.TCP_DROP
+            .row()
+            .key("tgid", 42)
+            .key("role", "client")
+            .key("client_ip", "10.0.0.1")
+            .key("server_ip", "10.0.0.2")
+            .key("client_port", clientPort)
+            .key("server_port", 6379)
+            .key("protocol", 2)
+            .key("reason", "NO_SOCKET")
+            .set("packets", 1)
+            .build();
     return List.of(link, drop);
   }
 
@@ -51,7 +71,8 @@ class ShortLinkRollupTest {
     List<Row> rows = new ArrayList<>();
     rollup.emit(rows::add, 5000);
     assertThat(rows).hasSize(2);
-    Row link = rows.stream().filter(r -> r.table() == TcpLinkTable.TCP_LINK).findFirst().orElseThrow();
+    Row link =
+        rows.stream().filter(r -> r.table() == TcpLinkTable.TCP_LINK).findFirst().orElseThrow();
     assertThat(link.key("client_port")).isEqualTo(ShortLinkRollup.FOLDED_PORT);
     assertThat(link.key("server_port")).isEqualTo("6379");
     assertThat(link.value("tx_bytes")).isEqualTo(500);
@@ -60,8 +81,10 @@ class ShortLinkRollupTest {
     Histogram syn = link.histogram("syn_srtt_seconds");
     assertThat(syn.count()).isEqualTo(5);
     assertThat(syn.counts()).containsExactly(3, 2);
-    assertThat(syn.sum()).isCloseTo(3 * 0.001 + 2 * 0.002, org.assertj.core.api.Assertions.within(1e-12));
-    Row drop = rows.stream().filter(r -> r.table() == TcpLinkTable.TCP_DROP).findFirst().orElseThrow();
+    assertThat(syn.sum())
+        .isCloseTo(3 * 0.001 + 2 * 0.002, org.assertj.core.api.Assertions.within(1e-12));
+    Row drop =
+        rows.stream().filter(r -> r.table() == TcpLinkTable.TCP_DROP).findFirst().orElseThrow();
     assertThat(drop.value("packets")).isEqualTo(5);
     assertThat(rollup.foldedConnections()).isEqualTo(5);
   }

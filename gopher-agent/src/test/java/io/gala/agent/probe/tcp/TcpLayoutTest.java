@@ -19,10 +19,14 @@ import jnr.ffi.Struct;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The Java mirrors of tcp.h lay out every field where the compiled tcp.bpf.o says it is (its BTF). */
+/**
+ * The Java mirrors of tcp.h lay out every field where the compiled tcp.bpf.o says it is (its BTF).
+ */
 class TcpLayoutTest {
-  private static final Pattern STRUCT = Pattern.compile("^\\[\\d+] STRUCT '(\\w+)' size=(\\d+) vlen=(\\d+)");
-  private static final Pattern MEMBER = Pattern.compile("^\\s+'(\\w+)' type_id=\\d+ bits_offset=(\\d+)");
+  private static final Pattern STRUCT =
+      Pattern.compile("^\\[\\d+] STRUCT '(\\w+)' size=(\\d+) vlen=(\\d+)");
+  private static final Pattern MEMBER =
+      Pattern.compile("^\\s+'(\\w+)' type_id=\\d+ bits_offset=(\\d+)");
   private static final Runtime RT = Runtime.getSystemRuntime();
   private static final Map<String, Map<String, Long>> BTF = new LinkedHashMap<>();
 
@@ -35,9 +39,12 @@ class TcpLayoutTest {
       Files.copy(in, obj, StandardCopyOption.REPLACE_EXISTING);
     }
     String bpftool = Files.exists(Path.of("/usr/sbin/bpftool")) ? "/usr/sbin/bpftool" : "bpftool";
-    Process p = new ProcessBuilder(bpftool, "btf", "dump", "file", obj.toString(), "format", "raw").start();
+    Process p =
+        new ProcessBuilder(bpftool, "btf", "dump", "file", obj.toString(), "format", "raw").start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("bpftool btf dump of tcp.bpf.o").isTrue();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0)
+        .as("bpftool btf dump of tcp.bpf.o")
+        .isTrue();
     Files.delete(obj);
     Map<String, Long> current = null;
     for (String line : out.split("\n")) {
@@ -90,7 +97,9 @@ class TcpLayoutTest {
       f.setAccessible(true);
       mirrored.put(f.getName(), offset(f.get(mirror)) - base);
     }
-    assertThat(mirrored).as("layout of %s: Java mirror %s", cName, mirror.getClass().getSimpleName()).isEqualTo(c);
+    assertThat(mirrored)
+        .as("layout of %s: Java mirror %s", cName, mirror.getClass().getSimpleName())
+        .isEqualTo(c);
   }
 
   /** Offset of a member, of an array's first element, or of an inner struct's first member. */

@@ -11,11 +11,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Measurements, not checks: run explicitly as root with
- * {@code mvn -pl gopher-agent -am test -Dtest=TcpProbeBenchmark -Dgala.bench=true -Dsurefire.failIfNoSpecifiedTests=false}.
- * {@code readsTenThousandLiveConnections} prints the sample time with 10k live loopback connections
- * (20k sockets) in one namespace; {@code holdsTheProbeUnderLoopbackLoad} keeps the probe loaded for
- * {@code gala.bench.seconds} (default 30) under a redis-benchmark load, for ../shared/tools/bpf-cost.
+ * Measurements, not checks: run explicitly as root with {@code mvn -pl gopher-agent -am test
+ * -Dtest=TcpProbeBenchmark -Dgala.bench=true -Dsurefire.failIfNoSpecifiedTests=false}. {@code
+ * readsTenThousandLiveConnections} prints the sample time with 10k live loopback connections (20k
+ * sockets) in one namespace; {@code holdsTheProbeUnderLoopbackLoad} keeps the probe loaded for
+ * {@code gala.bench.seconds} (default 30) under a redis-benchmark load, for
+ * ../shared/tools/bpf-cost.
  */
 @KernelTest
 @EnabledIfSystemProperty(named = "gala.bench", matches = "true")
@@ -29,7 +30,12 @@ class TcpProbeBenchmark {
     int pairs = Integer.getInteger("gala.bench.connections", 10_000);
     try (Namespaces ns = Namespaces.create()) {
       // Two processes: each holds one end of every connection (RLIMIT_NOFILE is 20000 here).
-      Process acceptor = ns.spawn(Namespaces.A, "python3", "-c", """
+      Process acceptor =
+          ns.spawn(
+              Namespaces.A,
+              "python3",
+              "-c",
+              """
           import socket, sys, time
           s = socket.socket()
           s.bind(('127.0.0.1', %d))
@@ -38,14 +44,23 @@ class TcpProbeBenchmark {
           held = [s.accept()[0] for i in range(int(sys.argv[1]))]
           print('held', flush=True)
           time.sleep(3600)
-          """.formatted(PORT), "" + pairs);
+          """
+                  .formatted(PORT),
+              "" + pairs);
       expect(acceptor, "ready");
-      Process connector = ns.spawn(Namespaces.A, "python3", "-c", """
+      Process connector =
+          ns.spawn(
+              Namespaces.A,
+              "python3",
+              "-c",
+              """
           import socket, sys, time
           held = [socket.create_connection(('127.0.0.1', %d)) for i in range(int(sys.argv[1]))]
           print('held', flush=True)
           time.sleep(3600)
-          """.formatted(PORT), "" + pairs);
+          """
+                  .formatted(PORT),
+              "" + pairs);
       expect(connector, "held");
       expect(acceptor, "held");
       for (Scope scope : List.of(new Scope(Namespaces.inode(Namespaces.A)), Scope.HOST)) {
@@ -64,10 +79,18 @@ class TcpProbeBenchmark {
             cpu.add((THREADS.getCurrentThreadCpuTime() - c) / 1e6);
             ms.add((System.nanoTime() - s) / 1e6);
           }
-          System.out.printf("BENCH tcp %s: %d connection pairs, %d rows, start+seed %d ms; sample wall median %.1f ms,"
+          System.out.printf(
+              "BENCH tcp %s: %d connection pairs, %d rows, start+seed %d ms; sample wall median %.1f ms,"
                   + " CPU (user+sys of the sampling thread) median %.1f ms, min %.1f ms; wall %s; cpu %s%n",
-              scope.isHost() ? "host scope" : "netns scope", pairs, rows[0], startMs, median(ms), median(cpu),
-              Collections.min(cpu.subList(2, cpu.size())), ms, cpu);
+              scope.isHost() ? "host scope" : "netns scope",
+              pairs,
+              rows[0],
+              startMs,
+              median(ms),
+              median(cpu),
+              Collections.min(cpu.subList(2, cpu.size())),
+              ms,
+              cpu);
         }
       }
     }
@@ -82,23 +105,49 @@ class TcpProbeBenchmark {
   private static void expect(Process p, String line) throws Exception {
     String got = new String(p.getInputStream().readNBytes(line.length() + 1)).strip();
     if (!got.equals(line)) {
-      throw new IllegalStateException("expected " + line + ", got " + got + ": " + new String(p.getErrorStream().readAllBytes()));
+      throw new IllegalStateException(
+          "expected "
+              + line
+              + ", got "
+              + got
+              + ": "
+              + new String(p.getErrorStream().readAllBytes()));
     }
   }
 
   @Test
   void holdsTheProbeUnderLoopbackLoad() throws Exception {
     int seconds = Integer.getInteger("gala.bench.seconds", 30);
-    try (Namespaces ns = Namespaces.create(); TcpProbe probe = new TcpProbe()) {
+    try (Namespaces ns = Namespaces.create();
+        TcpProbe probe = new TcpProbe()) {
       probe.start(Namespaces.context(Scope.HOST, Namespaces.running()));
-      Process redis = ns.spawn(Namespaces.A, "redis-server", "--port", "" + REDIS_PORT, "--save", "",
-          "--appendonly", "no");
+      Process redis =
+          ns.spawn(
+              Namespaces.A,
+              "redis-server",
+              "--port",
+              "" + REDIS_PORT,
+              "--save",
+              "",
+              "--appendonly",
+              "no");
       Thread.sleep(500);
       long end = System.currentTimeMillis() + seconds * 1000L;
       System.out.println("BENCH tcp probe loaded, redis-benchmark running for " + seconds + " s");
       while (System.currentTimeMillis() < end) {
-        Process bench = ns.spawn(Namespaces.A, "redis-benchmark", "-p", "" + REDIS_PORT, "-c", "20", "-n", "200000",
-            "-t", "get,set", "-q");
+        Process bench =
+            ns.spawn(
+                Namespaces.A,
+                "redis-benchmark",
+                "-p",
+                "" + REDIS_PORT,
+                "-c",
+                "20",
+                "-n",
+                "200000",
+                "-t",
+                "get,set",
+                "-q");
         long deadline = Math.min(end, System.currentTimeMillis() + 5000);
         while (bench.isAlive() && System.currentTimeMillis() < deadline) {
           probe.sample(r -> {});

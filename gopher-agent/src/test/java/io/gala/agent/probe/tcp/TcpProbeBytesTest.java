@@ -23,7 +23,8 @@ class TcpProbeBytesTest {
       probe.start(Namespaces.context(Scope.HOST, Namespaces.running()));
       long server = ns.server(Namespaces.B, PORT, REPLY).pid();
       long client = ns.client(Namespaces.A, Namespaces.IP_B, PORT, CONNECTIONS, REQUEST, REPLY);
-      // Every connection is closed on the client side now; the server's side closes on the client's last
+      // Every connection is closed on the client side now; the server's side closes on the client's
+      // last
       // ACK. Nothing was read while they lived: all of it must come from the final records.
       Namespaces.Rows rows = new Namespaces.Rows();
       long deadline = System.currentTimeMillis() + 10_000;
@@ -42,21 +43,27 @@ class TcpProbeBytesTest {
       assertThat(rows.sum("tx_bytes", "server", PORT)).isEqualTo((double) CONNECTIONS * REPLY);
       assertThat(rows.sum("rx_bytes", "client", PORT)).isEqualTo((double) CONNECTIONS * REPLY);
       // Owners: the process that did the I/O; namespaces: where each end lives.
-      assertThat(clients).allSatisfy(r -> {
-        assertThat(r.key("tgid")).isEqualTo("" + client);
-        assertThat(r.key("client_ip")).isEqualTo(Namespaces.IP_A);
-        assertThat(r.key("server_ip")).isEqualTo(Namespaces.IP_B);
-        assertThat(r.label("netns")).isEqualTo("" + Namespaces.inode(Namespaces.A));
-        assertThat(r.value("connect_failed")).isZero();
-        assertThat(r.histogram("syn_srtt_seconds").count()).isEqualTo(1);
-      });
-      assertThat(probe.health()).containsEntry("map_full/links", 0L).containsEntry("events_lost", 0L)
+      assertThat(clients)
+          .allSatisfy(
+              r -> {
+                assertThat(r.key("tgid")).isEqualTo("" + client);
+                assertThat(r.key("client_ip")).isEqualTo(Namespaces.IP_A);
+                assertThat(r.key("server_ip")).isEqualTo(Namespaces.IP_B);
+                assertThat(r.label("netns")).isEqualTo("" + Namespaces.inode(Namespaces.A));
+                assertThat(r.value("connect_failed")).isZero();
+                assertThat(r.histogram("syn_srtt_seconds").count()).isEqualTo(1);
+              });
+      assertThat(probe.health())
+          .containsEntry("map_full/links", 0L)
+          .containsEntry("events_lost", 0L)
           .containsEntry("events_lost_queue", 0L);
-      assertThat(servers).allSatisfy(r -> {
-        assertThat(r.key("tgid")).isEqualTo("" + server);
-        assertThat(r.label("netns")).isEqualTo("" + Namespaces.inode(Namespaces.B));
-        assertThat(r.label("comm")).isEqualTo("python3");
-      });
+      assertThat(servers)
+          .allSatisfy(
+              r -> {
+                assertThat(r.key("tgid")).isEqualTo("" + server);
+                assertThat(r.label("netns")).isEqualTo("" + Namespaces.inode(Namespaces.B));
+                assertThat(r.label("comm")).isEqualTo("python3");
+              });
     }
   }
 

@@ -9,7 +9,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** RSTs, failed connects, zero windows and connections older than the probe, against the kernel's MIBs. */
+/**
+ * RSTs, failed connects, zero windows and connections older than the probe, against the kernel's
+ * MIBs.
+ */
 @KernelTest
 class TcpProbeEventsTest {
   private static final int ABORT_PORT = 47106;
@@ -26,7 +29,9 @@ class TcpProbeEventsTest {
     try (TcpProbe probe = started(Scope.HOST)) {
       ns.server(Namespaces.B, ABORT_PORT, 0);
       // close() with SO_LINGER {on, 0}: tcp_disconnect() moves to CLOSE, then sends the RST.
-      ns.python(Namespaces.A, """
+      ns.python(
+          Namespaces.A,
+          """
           import socket, struct, sys, time
           for i in range(int(sys.argv[3])):
               c = socket.create_connection((sys.argv[1], int(sys.argv[2])))
@@ -34,13 +39,17 @@ class TcpProbeEventsTest {
               time.sleep(0.02)
               c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
               c.close()
-          """, Namespaces.IP_B, "" + ABORT_PORT, "" + n);
+          """,
+          Namespaces.IP_B,
+          "" + ABORT_PORT,
+          "" + n);
       Namespaces.Rows rows = collect(probe, r -> r.sum("receive_rsts", "server", ABORT_PORT) >= n);
       assertThat(rows.sum("send_rsts", "client", ABORT_PORT))
           .isEqualTo((double) (Namespaces.snmp(Namespaces.A, "Tcp", "OutRsts") - outRstsBefore))
           .isEqualTo(n);
       assertThat(rows.sum("receive_rsts", "server", ABORT_PORT))
-          .isEqualTo((double) (Namespaces.snmp(Namespaces.B, "Tcp", "EstabResets") - estabResetsBefore));
+          .isEqualTo(
+              (double) (Namespaces.snmp(Namespaces.B, "Tcp", "EstabResets") - estabResetsBefore));
     }
   }
 
@@ -49,7 +58,9 @@ class TcpProbeEventsTest {
     int n = 4;
     long failsBefore = Namespaces.snmp(Namespaces.A, "Tcp", "AttemptFails");
     try (TcpProbe probe = started(new Scope(Namespaces.inode(Namespaces.A)))) {
-      ns.python(Namespaces.A, """
+      ns.python(
+          Namespaces.A,
+          """
           import socket, sys
           for i in range(int(sys.argv[3])):
               try:
@@ -57,8 +68,12 @@ class TcpProbeEventsTest {
                   sys.exit('connected to a closed port')
               except ConnectionRefusedError:
                   pass
-          """, Namespaces.IP_B, "" + CLOSED_PORT, "" + n);
-      Namespaces.Rows rows = collect(probe, r -> r.sum("connect_failed", "client", CLOSED_PORT) >= n);
+          """,
+          Namespaces.IP_B,
+          "" + CLOSED_PORT,
+          "" + n);
+      Namespaces.Rows rows =
+          collect(probe, r -> r.sum("connect_failed", "client", CLOSED_PORT) >= n);
       assertThat(rows.sum("connect_failed", "client", CLOSED_PORT))
           .isEqualTo((double) (Namespaces.snmp(Namespaces.A, "Tcp", "AttemptFails") - failsBefore))
           .isEqualTo(n);
@@ -72,7 +87,12 @@ class TcpProbeEventsTest {
     long toZeroBefore = Namespaces.netstat(Namespaces.B, "TcpExt", "TCPToZeroWindowAdv");
     try (TcpProbe probe = started(Scope.HOST)) {
       // A receiver with a small buffer that reads nothing for a second, then everything.
-      Process receiver = ns.spawn(Namespaces.B, "python3", "-c", """
+      Process receiver =
+          ns.spawn(
+              Namespaces.B,
+              "python3",
+              "-c",
+              """
           import socket, time
           s = socket.socket()
           s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -85,17 +105,24 @@ class TcpProbeEventsTest {
           while c.recv(1 << 16):
               pass
           c.close()
-          """.formatted(SLOW_PORT));
+          """
+                  .formatted(SLOW_PORT));
       // Connect only once it listens: a fixed wait loses to python's start-up on a loaded machine.
-      String ready = new String(receiver.getInputStream().readNBytes(5), java.nio.charset.StandardCharsets.UTF_8);
+      String ready =
+          new String(
+              receiver.getInputStream().readNBytes(5), java.nio.charset.StandardCharsets.UTF_8);
       assertThat(ready).as("receiver in " + Namespaces.B + " listening").isEqualTo("ready");
       ns.client(Namespaces.A, Namespaces.IP_B, SLOW_PORT, 1, 2_000_000, 0);
-      Namespaces.Rows rows = collect(probe, r -> r.sum("rx_bytes", "server", SLOW_PORT) >= 2_000_000);
+      Namespaces.Rows rows =
+          collect(probe, r -> r.sum("rx_bytes", "server", SLOW_PORT) >= 2_000_000);
       long toZero = Namespaces.netstat(Namespaces.B, "TcpExt", "TCPToZeroWindowAdv") - toZeroBefore;
       assertThat(toZero).as("the kernel advertised a zero window").isPositive();
-      // Counted when the peer's next segment (a window probe) arrives: at most once per advertisement.
-      assertThat(rows.sum("zero_rcv_wnd_count", "server", SLOW_PORT)).isBetween(1.0, (double) toZero);
-      assertThat(rows.sum("zero_snd_wnd_count", "client", SLOW_PORT)).isBetween(1.0, (double) toZero);
+      // Counted when the peer's next segment (a window probe) arrives: at most once per
+      // advertisement.
+      assertThat(rows.sum("zero_rcv_wnd_count", "server", SLOW_PORT))
+          .isBetween(1.0, (double) toZero);
+      assertThat(rows.sum("zero_snd_wnd_count", "client", SLOW_PORT))
+          .isBetween(1.0, (double) toZero);
     }
   }
 
@@ -128,8 +155,8 @@ class TcpProbeEventsTest {
     return probe;
   }
 
-  private static Namespaces.Rows collect(TcpProbe probe, java.util.function.Predicate<Namespaces.Rows> done)
-      throws Exception {
+  private static Namespaces.Rows collect(
+      TcpProbe probe, java.util.function.Predicate<Namespaces.Rows> done) throws Exception {
     Namespaces.Rows rows = new Namespaces.Rows();
     long deadline = System.currentTimeMillis() + 10_000;
     do {
@@ -140,10 +167,13 @@ class TcpProbeEventsTest {
   }
 
   private static Row one(Namespaces.Rows rows, String role) {
-    List<Row> found = rows.of("tcp_link").stream()
-        .filter(r -> r.key("role").equals(role) && r.key("server_port").equals("" + OLD_PORT))
-        .toList();
-    assertThat(found).as("%s links to port %d in %s", role, OLD_PORT, rows.latest.values()).hasSize(1);
+    List<Row> found =
+        rows.of("tcp_link").stream()
+            .filter(r -> r.key("role").equals(role) && r.key("server_port").equals("" + OLD_PORT))
+            .toList();
+    assertThat(found)
+        .as("%s links to port %d in %s", role, OLD_PORT, rows.latest.values())
+        .hasSize(1);
     return found.get(0);
   }
 }

@@ -30,14 +30,31 @@ class TcpProbeRttTest {
   @Test
   void srttAgreesWithSsThroughAFullTbfQueue() throws Exception {
     // 20 Mbit/s with up to 60 ms of queue: cubic keeps it full, so the RTT is tens of milliseconds.
-    Namespaces.run("tc", "-n", Namespaces.A, "qdisc", "add", "dev", Namespaces.VETH_A, "root", "tbf",
-        "rate", "20mbit", "burst", "32kb", "latency", "60ms");
+    Namespaces.run(
+        "tc",
+        "-n",
+        Namespaces.A,
+        "qdisc",
+        "add",
+        "dev",
+        Namespaces.VETH_A,
+        "root",
+        "tbf",
+        "rate",
+        "20mbit",
+        "burst",
+        "32kb",
+        "latency",
+        "60ms");
     try (TcpProbe probe = new TcpProbe()) {
-      probe.start(Namespaces.context(new Scope(Namespaces.inode(Namespaces.A)), Namespaces.running()));
+      probe.start(
+          Namespaces.context(new Scope(Namespaces.inode(Namespaces.A)), Namespaces.running()));
       ns.server(Namespaces.B, BULK_PORT, 0);
-      Process bulk = ns.startClient(Namespaces.A, Namespaces.IP_B, BULK_PORT, 1, 40_000_000, 0, "cubic");
+      Process bulk =
+          ns.startClient(Namespaces.A, Namespaces.IP_B, BULK_PORT, 1, 40_000_000, 0, "cubic");
       long deadline = System.currentTimeMillis() + 10_000;
-      while (!connected(Namespaces.A, Namespaces.IP_B, BULK_PORT) && System.currentTimeMillis() < deadline) {
+      while (!connected(Namespaces.A, Namespaces.IP_B, BULK_PORT)
+          && System.currentTimeMillis() < deadline) {
         Thread.sleep(100);
       }
       Thread.sleep(1500); // cubic grows the window until the tbf queue is full
@@ -51,10 +68,14 @@ class TcpProbeRttTest {
         Thread.sleep(300);
       }
       bulk.destroyForcibly();
-      assertThat(pairs).allSatisfy(p -> {
-        assertThat(p[1]).as("ss rtt through the tbf queue, us").isGreaterThan(10_000);
-        assertThat(p[0]).as("agent srtt vs ss %s us", p[1]).isCloseTo(p[1], withPercentage(20));
-      });
+      assertThat(pairs)
+          .allSatisfy(
+              p -> {
+                assertThat(p[1]).as("ss rtt through the tbf queue, us").isGreaterThan(10_000);
+                assertThat(p[0])
+                    .as("agent srtt vs ss %s us", p[1])
+                    .isCloseTo(p[1], withPercentage(20));
+              });
     } finally {
       Namespaces.run("tc", "-n", Namespaces.A, "qdisc", "del", "dev", Namespaces.VETH_A, "root");
     }
@@ -63,7 +84,8 @@ class TcpProbeRttTest {
   @Test
   void idleLoopbackSrttAgreesWithSsReadAtTheSameMoment() throws Exception {
     try (TcpProbe probe = new TcpProbe();
-        ServerSocket server = new ServerSocket(LOOPBACK_PORT, 8, InetAddress.getLoopbackAddress())) {
+        ServerSocket server =
+            new ServerSocket(LOOPBACK_PORT, 8, InetAddress.getLoopbackAddress())) {
       probe.start(Namespaces.context(Scope.HOST, Namespaces.running()));
       try (Socket client = new Socket(InetAddress.getLoopbackAddress(), LOOPBACK_PORT);
           Socket accepted = server.accept()) {
@@ -84,9 +106,11 @@ class TcpProbeRttTest {
         rows.sample(probe);
         double ss = ssRttMicros(null, "127.0.0.1", LOOPBACK_PORT);
         double agent = client(rows, LOOPBACK_PORT).value("srtt");
-        assertThat(agent).as("agent srtt vs ss %s us", ss).isCloseTo(ss, offset(
-            Math.max(0.2 * ss, 5.0)));
-        assertThat(client(rows, LOOPBACK_PORT).key("tgid")).isEqualTo("" + ProcessHandle.current().pid());
+        assertThat(agent)
+            .as("agent srtt vs ss %s us", ss)
+            .isCloseTo(ss, offset(Math.max(0.2 * ss, 5.0)));
+        assertThat(client(rows, LOOPBACK_PORT).key("tgid"))
+            .isEqualTo("" + ProcessHandle.current().pid());
       }
     }
   }
@@ -95,11 +119,24 @@ class TcpProbeRttTest {
     return rows.of("tcp_link").stream()
         .filter(r -> r.key("role").equals("client") && r.key("server_port").equals("" + port))
         .findFirst()
-        .orElseThrow(() -> new AssertionError("no client tcp_link to port " + port + " in " + rows.latest.values()));
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no client tcp_link to port " + port + " in " + rows.latest.values()));
   }
 
   private static boolean connected(String netns, String ip, int port) throws Exception {
-    return Namespaces.run("ip", "netns", "exec", netns, "ss", "-tnH", "state", "established", "dst", ip + ":" + port)
+    return Namespaces.run(
+            "ip",
+            "netns",
+            "exec",
+            netns,
+            "ss",
+            "-tnH",
+            "state",
+            "established",
+            "dst",
+            ip + ":" + port)
         .contains(ip);
   }
 

@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The floor: alarms when the given detector alarms, but ranks the entities that detector could score in a
- * random order, seeded by the manifest's seed and case id (the same order on every replay).
+ * The floor: alarms when the given detector alarms, but ranks the entities that detector could
+ * score in a random order, seeded by the manifest's seed and case id (the same order on every
+ * replay).
  */
 public final class RandomRanking implements Baseline {
   private final ScaledScore detector;

@@ -9,21 +9,23 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * N-Sigma and BARO, which differ only in how a metric is scaled against the fault-free training window:
- * N-Sigma by mean and standard deviation, BARO by median and inter-quartile range (its RobustScaler, Pham
- * et al., "BARO: Robust Root Cause Analysis for Microservices via Multivariate Bayesian Online Change Point
- * Detection", FSE 2024). As in RCAEval's implementations of both, a series constant in the training window
- * is left out (its preprocessing drops constant columns of the normal window), and a scale of 0 that remains
- * (an IQR of 0) is taken as 1, as scikit-learn's scalers do. Unlike them, the deviation is absolute (a drop
- * counts as much as a rise: CPU time falls under a CPU quota), as the lab's issue defines the scores. The
- * platform's own health tables ({@code agent_*}) are not candidates.
+ * N-Sigma and BARO, which differ only in how a metric is scaled against the fault-free training
+ * window: N-Sigma by mean and standard deviation, BARO by median and inter-quartile range (its
+ * RobustScaler, Pham et al., "BARO: Robust Root Cause Analysis for Microservices via Multivariate
+ * Bayesian Online Change Point Detection", FSE 2024). As in RCAEval's implementations of both, a
+ * series constant in the training window is left out (its preprocessing drops constant columns of
+ * the normal window), and a scale of 0 that remains (an IQR of 0) is taken as 1, as scikit-learn's
+ * scalers do. Unlike them, the deviation is absolute (a drop counts as much as a rise: CPU time
+ * falls under a CPU quota), as the lab's issue defines the scores. The platform's own health tables
+ * ({@code agent_*}) are not candidates.
  *
- * <p>Detection: the case is cut into sample periods after the training window; a period's score is the
- * largest |x - center| / scale of any series; {@code persist} periods in a row above {@code threshold} raise an
- * alarm, after which the detector is quiet for {@code refractoryMs}. Ranking: {@code rankDelayMs} after the
- * alarm, every entity gets the largest scaled deviation of its series since the alarm's first period, and
- * entities are ranked by it (ties by entity id). BARO's change-point detector (multivariate BOCPD) is
- * replaced here by this threshold detector, the same for both, so that only the scaling differs.
+ * <p>Detection: the case is cut into sample periods after the training window; a period's score is
+ * the largest |x - center| / scale of any series; {@code persist} periods in a row above {@code
+ * threshold} raise an alarm, after which the detector is quiet for {@code refractoryMs}. Ranking:
+ * {@code rankDelayMs} after the alarm, every entity gets the largest scaled deviation of its series
+ * since the alarm's first period, and entities are ranked by it (ties by entity id). BARO's
+ * change-point detector (multivariate BOCPD) is replaced here by this threshold detector, the same
+ * for both, so that only the scaling differs.
  */
 public final class ScaledScore implements Baseline {
   /** Fewest training points a series needs to be scaled; fewer and it is left out. */
@@ -36,7 +38,13 @@ public final class ScaledScore implements Baseline {
   private final long rankDelayMs;
   private final long refractoryMs;
 
-  ScaledScore(String name, boolean robust, double threshold, int persist, long rankDelayMs, long refractoryMs) {
+  ScaledScore(
+      String name,
+      boolean robust,
+      double threshold,
+      int persist,
+      long rankDelayMs,
+      long refractoryMs) {
     this.name = name;
     this.robust = robust;
     this.threshold = threshold;
@@ -64,7 +72,8 @@ public final class ScaledScore implements Baseline {
   }
 
   /** One series scaled against its training window. */
-  record Scaled(SeriesSet.Entity entity, String metric, Series series, double center, double scale) {
+  record Scaled(
+      SeriesSet.Entity entity, String metric, Series series, double center, double scale) {
     double z(int i) {
       return Math.abs(series.value(i) - center) / scale;
     }
@@ -108,13 +117,15 @@ public final class ScaledScore implements Baseline {
       if (e.ref().entity().startsWith("agent_")) {
         continue;
       }
-      e.metrics().forEach((metric, s) -> {
-        double[] train = s.valuesBetween(m.trainStartMs(), m.trainEndMs());
-        if (train.length >= MIN_TRAIN && !constant(train)) {
-          double[] cs = fit(train);
-          out.add(new Scaled(e, metric, s, cs[0], cs[1]));
-        }
-      });
+      e.metrics()
+          .forEach(
+              (metric, s) -> {
+                double[] train = s.valuesBetween(m.trainStartMs(), m.trainEndMs());
+                if (train.length >= MIN_TRAIN && !constant(train)) {
+                  double[] cs = fit(train);
+                  out.add(new Scaled(e, metric, s, cs[0], cs[1]));
+                }
+              });
     }
     return out;
   }
@@ -140,7 +151,8 @@ public final class ScaledScore implements Baseline {
     }
     int periods = (int) ((last - m.trainEndMs()) / period) + 1;
     double[] score = new double[periods];
-    long[] seen = new long[periods]; // the latest sample time in the period: when its score is known
+    long[] seen =
+        new long[periods]; // the latest sample time in the period: when its score is known
     for (Scaled s : all) {
       for (int i = 0; i < s.series().size(); i++) {
         long t = s.series().time(i);
@@ -189,7 +201,8 @@ public final class ScaledScore implements Baseline {
       }
     }
     List<Ranked> out = new ArrayList<>(best.values());
-    out.sort(Comparator.comparingDouble(Ranked::score).reversed().thenComparing(r -> r.entity().id()));
+    out.sort(
+        Comparator.comparingDouble(Ranked::score).reversed().thenComparing(r -> r.entity().id()));
     return out;
   }
 }

@@ -18,10 +18,10 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * The recording's batch file: Kafka record values one after the other, each preceded by its length as a
- * 4-byte big-endian integer ({@code kcat -f '%R%s'} writes exactly this; -1 = a null value, skipped). A
- * name ending in {@code .gz} is gzip-compressed. Values are decoded with {@link BatchCodec}, so a truncated
- * or foreign value is counted as corrupt, not read as a shorter batch.
+ * The recording's batch file: Kafka record values one after the other, each preceded by its length
+ * as a 4-byte big-endian integer ({@code kcat -f '%R%s'} writes exactly this; -1 = a null value,
+ * skipped). A name ending in {@code .gz} is gzip-compressed. Values are decoded with {@link
+ * BatchCodec}, so a truncated or foreign value is counted as corrupt, not read as a shorter batch.
  */
 public final class BatchFile {
   private static final int MAX_VALUE = 64 << 20;
@@ -35,8 +35,10 @@ public final class BatchFile {
     List<Batch> batches = new ArrayList<>();
     int corrupt = 0;
     try (InputStream raw = Files.newInputStream(file);
-        DataInputStream in = new DataInputStream(new BufferedInputStream(
-            file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw))) {
+        DataInputStream in =
+            new DataInputStream(
+                new BufferedInputStream(
+                    file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw))) {
       while (true) {
         int len;
         try {
@@ -48,8 +50,13 @@ public final class BatchFile {
           continue;
         }
         if (len < 0 || len > MAX_VALUE) {
-          throw new IOException(file + ": value length " + len + " at batch " + (batches.size() + corrupt)
-              + " is not a length: not a recording written by kcat -f '%R%s' (4-byte big-endian length)");
+          throw new IOException(
+              file
+                  + ": value length "
+                  + len
+                  + " at batch "
+                  + (batches.size() + corrupt)
+                  + " is not a length: not a recording written by kcat -f '%R%s' (4-byte big-endian length)");
         }
         byte[] value = new byte[len];
         try {
@@ -71,8 +78,9 @@ public final class BatchFile {
   /** Writes batches in the same format (for tests and for cutting recordings down). */
   public static void write(Path file, List<Batch> batches) throws IOException {
     try (OutputStream raw = Files.newOutputStream(file);
-        DataOutputStream out = new DataOutputStream(
-            file.toString().endsWith(".gz") ? new GZIPOutputStream(raw) : raw)) {
+        DataOutputStream out =
+            new DataOutputStream(
+                file.toString().endsWith(".gz") ? new GZIPOutputStream(raw) : raw)) {
       for (Batch b : batches) {
         byte[] v = BatchCodec.encode(b);
         out.writeInt(v.length);

@@ -1,2 +1,5 @@
-/** A lab recording on disk: the agents' batches, the manifest the analysis may read, the ground truth apart. */
+/**
+ * A lab recording on disk: the agents' batches, the manifest the analysis may read, the ground
+ * truth apart.
+ */
 package io.gala.lab.recording;

@@ -11,13 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * What lab/plot.py draws for a case: the metric of an accepted root-cause entity whose median moved most
- * during the fault (in IQRs of its training window), the protocol and fault times, and where the client SLI is.
+ * What lab/plot.py draws for a case: the metric of an accepted root-cause entity whose median moved
+ * most during the fault (in IQRs of its training window), the protocol and fault times, and where
+ * the client SLI is.
  */
 public final class PlotData {
   private PlotData() {}
 
-  public static void write(Path file, SeriesSet set, Manifest m, GroundTruth truth, Path sliCsv) throws IOException {
+  public static void write(Path file, SeriesSet set, Manifest m, GroundTruth truth, Path sliCsv)
+      throws IOException {
     SeriesSet.Entity bestEntity = null;
     String bestMetric = null;
     double best = -1;
@@ -27,7 +29,8 @@ public final class PlotData {
       }
       for (var me : e.metrics().entrySet()) {
         double[] train = me.getValue().valuesBetween(m.trainStartMs(), m.trainEndMs());
-        double[] fault = me.getValue().valuesBetween(truth.onsetMs(), truth.endMs() + m.samplePeriodMs());
+        double[] fault =
+            me.getValue().valuesBetween(truth.onsetMs(), truth.endMs() + m.samplePeriodMs());
         if (train.length < 3 || fault.length == 0) {
           continue;
         }
@@ -37,8 +40,11 @@ public final class PlotData {
           continue; // constant before the fault: any blip would win
         }
         double med = train[train.length / 2];
-        double iqr = Math.max(train[train.length * 3 / 4] - train[train.length / 4], Math.abs(med) * 0.01);
-        double z = Math.abs(fault[fault.length / 2] - med) / iqr; // the fault's median: a shift, not a blip
+        double iqr =
+            Math.max(train[train.length * 3 / 4] - train[train.length / 4], Math.abs(med) * 0.01);
+        double z =
+            Math.abs(fault[fault.length / 2] - med)
+                / iqr; // the fault's median: a shift, not a blip
         if (z > best) {
           best = z;
           bestEntity = e;
@@ -47,9 +53,14 @@ public final class PlotData {
       }
     }
     ObjectNode o = new ObjectMapper().createObjectNode();
-    o.put("case", m.caseId()).put("fault", truth.fault()).put("intensity", truth.intensity())
-        .put("train_start_ms", m.trainStartMs()).put("train_end_ms", m.trainEndMs())
-        .put("onset_ms", truth.onsetMs()).put("end_ms", truth.endMs()).put("sli", sliCsv.toString());
+    o.put("case", m.caseId())
+        .put("fault", truth.fault())
+        .put("intensity", truth.intensity())
+        .put("train_start_ms", m.trainStartMs())
+        .put("train_end_ms", m.trainEndMs())
+        .put("onset_ms", truth.onsetMs())
+        .put("end_ms", truth.endMs())
+        .put("sli", sliCsv.toString());
     if (bestEntity != null) {
       o.put("entity", bestEntity.id()).put("metric", bestMetric);
       Series s = bestEntity.metrics().get(bestMetric);

@@ -10,15 +10,29 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
- * Case scores summarised per baseline, overall, per fault kind and per application: AC@1, AC@3, Avg@5 over
- * the scored cases (faults that hurt the client), the same AC@1 with the onset given, the share detected,
- * time to detect and to root cause (median and p90, seconds), and false alarms per hour of fault-free time.
- * The platform's own diagnosis has a row that stays "pending" until it exists.
+ * Case scores summarised per baseline, overall, per fault kind and per application: AC@1, AC@3,
+ * Avg@5 over the scored cases (faults that hurt the client), the same AC@1 with the onset given,
+ * the share detected, time to detect and to root cause (median and p90, seconds), and false alarms
+ * per hour of fault-free time. The platform's own diagnosis has a row that stays "pending" until it
+ * exists.
  */
 public final class Report {
-  static final List<String> COLUMNS = List.of("baseline", "group", "cases", "AC@1", "AC@3", "Avg@5",
-      "AC@1 onset given", "detected", "TTD p50 s", "TTD p90 s", "TTRC p50 s", "TTRC p90 s", "false alarms/h",
-      "fault-free h");
+  static final List<String> COLUMNS =
+      List.of(
+          "baseline",
+          "group",
+          "cases",
+          "AC@1",
+          "AC@3",
+          "Avg@5",
+          "AC@1 onset given",
+          "detected",
+          "TTD p50 s",
+          "TTD p90 s",
+          "TTRC p50 s",
+          "TTRC p90 s",
+          "false alarms/h",
+          "fault-free h");
 
   /** One line of the table; numbers already formatted, "-" where there is nothing to measure. */
   public record Line(Map<String, String> cells) {}
@@ -31,12 +45,18 @@ public final class Report {
     List<String> baselines = scores.stream().map(CaseScore::baseline).distinct().toList();
     List<String> groups = new ArrayList<>();
     groups.add("all");
-    new TreeSet<>(scores.stream().map(CaseScore::fault).toList()).forEach(f -> groups.add("fault " + f));
-    new TreeSet<>(scores.stream().map(CaseScore::app).toList()).forEach(a -> groups.add("app " + a));
+    new TreeSet<>(scores.stream().map(CaseScore::fault).toList())
+        .forEach(f -> groups.add("fault " + f));
+    new TreeSet<>(scores.stream().map(CaseScore::app).toList())
+        .forEach(a -> groups.add("app " + a));
     for (String g : groups) {
       for (String b : baselines) {
-        Predicate<CaseScore> in = c -> c.baseline().equals(b) && (g.equals("all")
-            || g.equals("fault " + c.fault()) || g.equals("app " + c.app()));
+        Predicate<CaseScore> in =
+            c ->
+                c.baseline().equals(b)
+                    && (g.equals("all")
+                        || g.equals("fault " + c.fault())
+                        || g.equals("app " + c.app()));
         r.lines.add(line(b, g, scores.stream().filter(in).toList()));
       }
       if (g.equals("all")) {
@@ -47,7 +67,10 @@ public final class Report {
         r.lines.add(new Line(pending));
       }
     }
-    scores.stream().filter(c -> !c.scored() && !c.fault().equals("none")).map(CaseScore::caseId).distinct()
+    scores.stream()
+        .filter(c -> !c.scored() && !c.fault().equals("none"))
+        .map(CaseScore::caseId)
+        .distinct()
         .forEach(r.notScored::add);
     return r;
   }
@@ -66,23 +89,34 @@ public final class Report {
     m.put("AC@1", n == 0 ? "-" : fmt(share(scored, 1)));
     m.put("AC@3", n == 0 ? "-" : fmt(share(scored, 3)));
     m.put("Avg@5", n == 0 ? "-" : fmt(avg5 / 5));
-    m.put("AC@1 onset given", n == 0 ? "-" : fmt(scored.stream().filter(c -> c.onsetWithin(1)).count() / (double) n));
+    m.put(
+        "AC@1 onset given",
+        n == 0 ? "-" : fmt(scored.stream().filter(c -> c.onsetWithin(1)).count() / (double) n));
     m.put("detected", n == 0 ? "-" : scored.stream().filter(CaseScore::detected).count() + "/" + n);
-    double[] ttd = scored.stream().filter(CaseScore::detected).mapToDouble(c -> c.ttdMs() / 1000.0).toArray();
-    double[] ttrc = scored.stream().filter(c -> c.ttrcMs() >= 0).mapToDouble(c -> c.ttrcMs() / 1000.0).toArray();
+    double[] ttd =
+        scored.stream().filter(CaseScore::detected).mapToDouble(c -> c.ttdMs() / 1000.0).toArray();
+    double[] ttrc =
+        scored.stream()
+            .filter(c -> c.ttrcMs() >= 0)
+            .mapToDouble(c -> c.ttrcMs() / 1000.0)
+            .toArray();
     m.put("TTD p50 s", percentile(ttd, 50));
     m.put("TTD p90 s", percentile(ttd, 90));
     m.put("TTRC p50 s", percentile(ttrc, 50));
     m.put("TTRC p90 s", percentile(ttrc, 90));
     long ffMs = cs.stream().mapToLong(CaseScore::faultFreeMs).sum();
     int fa = cs.stream().mapToInt(CaseScore::falseAlarms).sum();
-    m.put("false alarms/h", ffMs == 0 ? "-" : String.format(Locale.ROOT, "%.1f", fa * 3_600_000.0 / ffMs));
+    m.put(
+        "false alarms/h",
+        ffMs == 0 ? "-" : String.format(Locale.ROOT, "%.1f", fa * 3_600_000.0 / ffMs));
     m.put("fault-free h", String.format(Locale.ROOT, "%.3f", ffMs / 3_600_000.0));
     return new Line(m);
   }
 
   private static double share(List<CaseScore> scored, int k) {
-    return scored.isEmpty() ? 0 : scored.stream().filter(c -> c.within(k)).count() / (double) scored.size();
+    return scored.isEmpty()
+        ? 0
+        : scored.stream().filter(c -> c.within(k)).count() / (double) scored.size();
   }
 
   /** Nearest-rank percentile, "-" for no values. */
@@ -127,7 +161,9 @@ public final class Report {
       sb.append('\n');
     }
     if (!notScored.isEmpty()) {
-      sb.append("\nNot scored (the fault did not hurt the client): ").append(String.join(", ", notScored)).append('\n');
+      sb.append("\nNot scored (the fault did not hurt the client): ")
+          .append(String.join(", ", notScored))
+          .append('\n');
     }
     return sb.toString();
   }
@@ -144,13 +180,26 @@ public final class Report {
 
   /** Per case and baseline, for reading the details behind the table. */
   public static String casesCsv(List<CaseScore> scores) {
-    StringBuilder sb = new StringBuilder(
-        "baseline,case,app,fault,scored,rank,onset_rank,ttd_ms,ttrc_ms,false_alarms,fault_free_ms,top\n");
+    StringBuilder sb =
+        new StringBuilder(
+            "baseline,case,app,fault,scored,rank,onset_rank,ttd_ms,ttrc_ms,false_alarms,fault_free_ms,top\n");
     for (CaseScore c : scores) {
-      sb.append(String.join(",", c.baseline(), c.caseId(), c.app(), c.fault(), Boolean.toString(c.scored()),
-          Integer.toString(c.rank()), Integer.toString(c.onsetRank()), Long.toString(c.ttdMs()),
-          Long.toString(c.ttrcMs()), Integer.toString(c.falseAlarms()), Long.toString(c.faultFreeMs()),
-          '"' + c.top().replace("\"", "'") + '"')).append('\n');
+      sb.append(
+              String.join(
+                  ",",
+                  c.baseline(),
+                  c.caseId(),
+                  c.app(),
+                  c.fault(),
+                  Boolean.toString(c.scored()),
+                  Integer.toString(c.rank()),
+                  Integer.toString(c.onsetRank()),
+                  Long.toString(c.ttdMs()),
+                  Long.toString(c.ttrcMs()),
+                  Integer.toString(c.falseAlarms()),
+                  Long.toString(c.faultFreeMs()),
+                  '"' + c.top().replace("\"", "'") + '"'))
+          .append('\n');
     }
     return sb.toString();
   }

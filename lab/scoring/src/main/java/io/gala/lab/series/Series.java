@@ -2,7 +2,10 @@ package io.gala.lab.series;
 
 import java.util.Arrays;
 
-/** One metric of one entity over time: sample times (ms, ascending) and values. Grows while it is built. */
+/**
+ * One metric of one entity over time: sample times (ms, ascending) and values. Grows while it is
+ * built.
+ */
 public final class Series {
   private long[] times = new long[16];
   private double[] values = new double[16];

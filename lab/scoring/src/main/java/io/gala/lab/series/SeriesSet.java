@@ -11,10 +11,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Every entity's metrics as time series, built from record batches in time order: gauges as they are,
- * counters as a rate per second between consecutive samples ({@code <metric>/s}; a decrease is a restart
- * and gives no point), histograms as the mean of the period's observations ({@code <metric>.mean}, from the
- * growth of sum and count). Entities are kept in id order, so that everything built on them is deterministic.
+ * Every entity's metrics as time series, built from record batches in time order: gauges as they
+ * are, counters as a rate per second between consecutive samples ({@code <metric>/s}; a decrease is
+ * a restart and gives no point), histograms as the mean of the period's observations ({@code
+ * <metric>.mean}, from the growth of sum and count). Entities are kept in id order, so that
+ * everything built on them is deterministic.
  */
 public final class SeriesSet {
   /** One entity and its series by metric name (sorted). */
@@ -35,22 +36,28 @@ public final class SeriesSet {
         EntityRef ref = EntityRef.of(b.getMachineId(), r.entity(), r.keys(), r.labels());
         String id = ref.id();
         Entity e = s.entities.computeIfAbsent(id, k -> new Entity(k, ref, new TreeMap<>()));
-        r.values().forEach((metric, v) -> {
-          if (r.kinds().get(metric) == MetricKind.METRIC_KIND_COUNTER) {
-            double[] prev = last.put(id + '\0' + metric, new double[] {t, v});
-            if (prev != null && t > prev[0] && v >= prev[1]) {
-              s.series(e, metric + "/s").add(t, (v - prev[1]) * 1000.0 / (t - prev[0]));
-            }
-          } else {
-            s.series(e, metric).add(t, v);
-          }
-        });
-        r.histograms().forEach((metric, h) -> {
-          double[] prev = last.put(id + '\0' + metric, new double[] {t, h.sum(), h.count()});
-          if (prev != null && h.count() > prev[2] && h.sum() >= prev[1]) {
-            s.series(e, metric + ".mean").add(t, (h.sum() - prev[1]) / (h.count() - prev[2]));
-          }
-        });
+        r.values()
+            .forEach(
+                (metric, v) -> {
+                  if (r.kinds().get(metric) == MetricKind.METRIC_KIND_COUNTER) {
+                    double[] prev = last.put(id + '\0' + metric, new double[] {t, v});
+                    if (prev != null && t > prev[0] && v >= prev[1]) {
+                      s.series(e, metric + "/s").add(t, (v - prev[1]) * 1000.0 / (t - prev[0]));
+                    }
+                  } else {
+                    s.series(e, metric).add(t, v);
+                  }
+                });
+        r.histograms()
+            .forEach(
+                (metric, h) -> {
+                  double[] prev =
+                      last.put(id + '\0' + metric, new double[] {t, h.sum(), h.count()});
+                  if (prev != null && h.count() > prev[2] && h.sum() >= prev[1]) {
+                    s.series(e, metric + ".mean")
+                        .add(t, (h.sum() - prev[1]) / (h.count() - prev[2]));
+                  }
+                });
       }
     }
     return s;

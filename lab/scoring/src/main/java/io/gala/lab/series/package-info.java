@@ -1,2 +1,4 @@
-/** The recorded records turned into one time series per entity and metric, what the baselines read. */
+/**
+ * The recorded records turned into one time series per entity and metric, what the baselines read.
+ */
 package io.gala.lab.series;

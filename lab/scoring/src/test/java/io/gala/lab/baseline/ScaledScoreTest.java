@@ -46,8 +46,10 @@ class ScaledScoreTest {
     SeriesSet s = SyntheticCase.of(5, 2, 0.6, 4);
     // One huge spike in entity 2's training window inflates its standard deviation, not its IQR.
     s.add(SyntheticCase.proc(2), "cpu_seconds/s", SyntheticCase.T0 + 50_000 + 1, 40);
-    List<Ranked> baro = ScaledScore.baro().rank(s, m, SyntheticCase.ONSET, SyntheticCase.ONSET + 30_000);
-    List<Ranked> nsigma = ScaledScore.nSigma().rank(s, m, SyntheticCase.ONSET, SyntheticCase.ONSET + 30_000);
+    List<Ranked> baro =
+        ScaledScore.baro().rank(s, m, SyntheticCase.ONSET, SyntheticCase.ONSET + 30_000);
+    List<Ranked> nsigma =
+        ScaledScore.nSigma().rank(s, m, SyntheticCase.ONSET, SyntheticCase.ONSET + 30_000);
     assertThat(baro.get(0).entity()).isEqualTo(SyntheticCase.proc(2));
     assertThat(nsigma.get(0).entity()).isNotEqualTo(SyntheticCase.proc(2));
   }
@@ -58,7 +60,8 @@ class ScaledScoreTest {
     for (long t = SyntheticCase.T0; t <= SyntheticCase.T0 + 300_000; t += 5000) {
       s.add(SyntheticCase.proc(9), "oom_kill_count/s", t, t >= SyntheticCase.ONSET ? 1 : 0);
     }
-    assertThat(ScaledScore.nSigma().scaled(s, m)).noneMatch(x -> x.metric().equals("oom_kill_count/s"));
+    assertThat(ScaledScore.nSigma().scaled(s, m))
+        .noneMatch(x -> x.metric().equals("oom_kill_count/s"));
     // An IQR of 0 with a non-constant series: scale 1.
     assertThat(ScaledScore.baro().fit(new double[] {0, 0, 0, 0, 0, 0, 0, 5})).containsExactly(0, 1);
   }
@@ -70,7 +73,8 @@ class ScaledScoreTest {
     assertThat(ScaledScore.quantile(v, 0.5)).isEqualTo(2.5);
     assertThat(ScaledScore.quantile(v, 0.75)).isEqualTo(3.25);
     assertThat(ScaledScore.baro().fit(v)).containsExactly(2.5, 1.5);
-    assertThat(ScaledScore.nSigma().fit(v)[1]).isCloseTo(Math.sqrt(1.25), org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(ScaledScore.nSigma().fit(v)[1])
+        .isCloseTo(Math.sqrt(1.25), org.assertj.core.data.Offset.offset(1e-12));
   }
 
   @Test

@@ -17,12 +17,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BatchFileTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void readsWhatKcatWritesAndCountsCorruptValues() throws IOException {
-    List<Batch> in = List.of(SeriesSetTest.sample(1, 1000, 1, 1, 0, 0), SeriesSetTest.sample(2, 2000, 2, 1, 0, 0));
+    List<Batch> in =
+        List.of(
+            SeriesSetTest.sample(1, 1000, 1, 1, 0, 0), SeriesSetTest.sample(2, 2000, 2, 1, 0, 0));
     Path f = dir.resolve("records.bin");
     BatchFile.write(f, in);
     byte[] bad = BatchCodec.encode(in.get(0));

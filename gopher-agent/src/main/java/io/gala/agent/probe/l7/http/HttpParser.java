@@ -8,12 +8,12 @@ import io.gala.agent.probe.l7.protocol.Status;
 import io.gala.agent.probe.l7.protocol.StreamParser;
 
 /**
- * HTTP/1.0 and HTTP/1.1 messages (RFC 9112). A request counts at its request line; its body is framed
- * by Transfer-Encoding: chunked or Content-Length (section 6.3). Responses come back in request order
- * (keep-alive and pipelining), interim 1xx responses do not end an exchange, responses to HEAD and
- * 204/304 responses have no body, and a response without framing runs until the connection closes.
- * Status 4xx is a client error, 5xx a server error. After a protocol switch (101, or CONNECT 2xx) the
- * connection carries something else and is no longer parsed.
+ * HTTP/1.0 and HTTP/1.1 messages (RFC 9112). A request counts at its request line; its body is
+ * framed by Transfer-Encoding: chunked or Content-Length (section 6.3). Responses come back in
+ * request order (keep-alive and pipelining), interim 1xx responses do not end an exchange,
+ * responses to HEAD and 204/304 responses have no body, and a response without framing runs until
+ * the connection closes. Status 4xx is a client error, 5xx a server error. After a protocol switch
+ * (101, or CONNECT 2xx) the connection carries something else and is no longer parsed.
  */
 public final class HttpParser extends StreamParser {
   private static final int MAX_LINE = 8 * 1024;
@@ -211,7 +211,8 @@ public final class HttpParser extends StreamParser {
         m.state = START; // interim response: the final one follows
         return Step.PROGRESS;
       }
-      if (m.status == 101 || answering != null && answering.api().equals("CONNECT") && m.status < 300) {
+      if (m.status == 101
+          || answering != null && answering.api().equals("CONNECT") && m.status < 300) {
         upgraded = true;
         return end(m, true);
       }

@@ -11,19 +11,22 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Kafka wire protocol (https://kafka.apache.org/protocol.html). Every message is an int32 size and a
- * header: requests carry api key, api version, correlation id and, from header v1, the client id (v2
- * adds tagged fields); responses carry the correlation id, by which they are matched since a client
- * may have several requests in flight. Produce responses are read for partition error codes (and
- * ApiVersions for its top-level one); Produce with acks=0 gets no response and counts as unanswered at
- * once.
+ * Kafka wire protocol (https://kafka.apache.org/protocol.html). Every message is an int32 size and
+ * a header: requests carry api key, api version, correlation id and, from header v1, the client id
+ * (v2 adds tagged fields); responses carry the correlation id, by which they are matched since a
+ * client may have several requests in flight. Produce responses are read for partition error codes
+ * (and ApiVersions for its top-level one); Produce with acks=0 gets no response and counts as
+ * unanswered at once.
  */
 public final class KafkaParser extends StreamParser {
   private static final int MAX_SIZE = 128 * 1024 * 1024;
   private static final int MAX_CLIENT_ID = 256;
   private static final int MAX_IN_FLIGHT = 1024;
   private static final int MAX_PARTITIONS_READ = 256;
-  /** Bytes of a request read before parsing: the header with a long client id, and Produce's acks. */
+
+  /**
+   * Bytes of a request read before parsing: the header with a long client id, and Produce's acks.
+   */
   private static final int HEADER_WANTED = 14 + MAX_CLIENT_ID + 64;
 
   private final Map<Integer, Pending> inFlight = new LinkedHashMap<>();
@@ -47,7 +50,11 @@ public final class KafkaParser extends StreamParser {
     int key = (short) in.be16(4);
     int version = (short) in.be16(6);
     int correlation = in.be32(8);
-    if (size < 8 || size > MAX_SIZE || key < 0 || key > KafkaApis.MAX_KEY || version < 0
+    if (size < 8
+        || size > MAX_SIZE
+        || key < 0
+        || key > KafkaApis.MAX_KEY
+        || version < 0
         || version > KafkaApis.MAX_VERSION) {
       return Step.INVALID;
     }
@@ -68,8 +75,12 @@ public final class KafkaParser extends StreamParser {
       }
     }
     String api = KafkaApis.name(key);
-    Pending p = new Pending(api, clientId.isEmpty() ? api : api + " client=" + clientId, in.startTs(),
-        (long) key << 16 | version);
+    Pending p =
+        new Pending(
+            api,
+            clientId.isEmpty() ? api : api + " client=" + clientId,
+            in.startTs(),
+            (long) key << 16 | version);
     boolean answered = key != KafkaApis.PRODUCE || produceAcks(c, version) != 0;
     in.consume(4);
     in.skip(size);
@@ -126,7 +137,8 @@ public final class KafkaParser extends StreamParser {
     int key = (int) (p.tag() >>> 16);
     int version = (int) (p.tag() & 0xffff);
     if (4 + size > in.available() && !in.atHole() && size < 4096) {
-      return Step.NEED_MORE; // a small response split over reads: wait for all of it to read its errors
+      return Step
+          .NEED_MORE; // a small response split over reads: wait for all of it to read its errors
     }
     inFlight.remove(correlation);
     Status status = Status.OK;
@@ -143,7 +155,9 @@ public final class KafkaParser extends StreamParser {
     return Step.PROGRESS;
   }
 
-  /** The worst partition error of a Produce response (ProduceResponse v0 to v13), from the capture. */
+  /**
+   * The worst partition error of a Produce response (ProduceResponse v0 to v13), from the capture.
+   */
   static Status produceStatus(Cursor c, int version) {
     boolean flexible = version >= KafkaApis.PRODUCE_FIRST_FLEXIBLE;
     if (flexible) {

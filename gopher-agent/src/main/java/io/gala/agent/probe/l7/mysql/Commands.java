@@ -3,14 +3,19 @@ package io.gala.agent.probe.l7.mysql;
 import io.gala.agent.probe.l7.protocol.Status;
 import java.util.Set;
 
-/** Names of MySQL command bytes (the api of commands without SQL text) and ERR code classification. */
+/**
+ * Names of MySQL command bytes (the api of commands without SQL text) and ERR code classification.
+ */
 final class Commands {
   /**
    * Error codes about the server's state rather than the request: out of memory or disk, too many
-   * connections, shutdown, lock wait timeout, deadlock, read-only, interrupted or timed-out statements.
+   * connections, shutdown, lock wait timeout, deadlock, read-only, interrupted or timed-out
+   * statements.
    */
   private static final Set<Integer> SERVER_ERRORS =
-      Set.of(1021, 1037, 1038, 1040, 1041, 1053, 1077, 1152, 1153, 1184, 1205, 1213, 1290, 1317, 1969, 3024);
+      Set.of(
+          1021, 1037, 1038, 1040, 1041, 1053, 1077, 1152, 1153, 1184, 1205, 1213, 1290, 1317, 1969,
+          3024);
 
   private Commands() {}
 
@@ -37,6 +42,8 @@ final class Commands {
   }
 
   static Status errorStatus(int code) {
-    return SERVER_ERRORS.contains(code) || code >= 2000 && code < 3000 ? Status.SERVER_ERROR : Status.CLIENT_ERROR;
+    return SERVER_ERRORS.contains(code) || code >= 2000 && code < 3000
+        ? Status.SERVER_ERROR
+        : Status.CLIENT_ERROR;
   }
 }

@@ -11,13 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * MySQL/MariaDB client/server protocol (https://dev.mysql.com/doc/dev/mysql-server/latest/PAGE_PROTOCOL.html).
- * Packets are a 3-byte little-endian length, a sequence id and a payload. After the handshake each
- * command packet (sequence 0) is answered by OK ({@code 0x00}), ERR ({@code 0xFF}) or a result set:
- * column count, column definitions, optionally an EOF ({@code 0xFE}, when CLIENT_DEPRECATE_EOF is off),
- * rows, and a final EOF or OK whose status flags say whether more result sets follow. Prepared
- * statements are tracked by the id COM_STMT_PREPARE's answer gives, so that COM_STMT_EXECUTE has the
- * statement's kind as api.
+ * MySQL/MariaDB client/server protocol
+ * (https://dev.mysql.com/doc/dev/mysql-server/latest/PAGE_PROTOCOL.html). Packets are a 3-byte
+ * little-endian length, a sequence id and a payload. After the handshake each command packet
+ * (sequence 0) is answered by OK ({@code 0x00}), ERR ({@code 0xFF}) or a result set: column count,
+ * column definitions, optionally an EOF ({@code 0xFE}, when CLIENT_DEPRECATE_EOF is off), rows, and
+ * a final EOF or OK whose status flags say whether more result sets follow. Prepared statements are
+ * tracked by the id COM_STMT_PREPARE's answer gives, so that COM_STMT_EXECUTE has the statement's
+ * kind as api.
  */
 public final class MysqlParser extends StreamParser {
   static final int COM_QUIT = 0x01;
@@ -38,20 +39,32 @@ public final class MysqlParser extends StreamParser {
   private static final int MAX_PAYLOAD = 0xffffff;
   private static final int SMALL_PACKET = 64;
 
-  private enum Phase { GREETING, HANDSHAKE_RESPONSE, AUTH, COMMAND }
+  private enum Phase {
+    GREETING,
+    HANDSHAKE_RESPONSE,
+    AUTH,
+    COMMAND
+  }
 
-  private enum State { FIRST, COLUMNS, AFTER_COLUMNS, ROWS, PREPARE_DEFS }
+  private enum State {
+    FIRST,
+    COLUMNS,
+    AFTER_COLUMNS,
+    ROWS,
+    PREPARE_DEFS
+  }
 
   private Phase phase;
   private State state = State.FIRST;
   private long columnsLeft;
   private Status status = Status.OK;
-  private final Map<Long, String[]> statements = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, String[]> eldest) {
-      return size() > MAX_STATEMENTS;
-    }
-  };
+  private final Map<Long, String[]> statements =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, String[]> eldest) {
+          return size() > MAX_STATEMENTS;
+        }
+      };
 
   /** A parser for a connection seen from its greeting ({@code fromStart}) or joined later. */
   public MysqlParser(Limits limits, ExchangeSink sink, boolean fromStart) {
@@ -125,7 +138,9 @@ public final class MysqlParser extends StreamParser {
     return skipPacket(in, len);
   }
 
-  /** Whether to wait for more of a packet: up to {@code want} payload bytes, unless a hole follows. */
+  /**
+   * Whether to wait for more of a packet: up to {@code want} payload bytes, unless a hole follows.
+   */
   private static boolean waitForPacket(ByteStream in, long len, int want) {
     return !in.atHole() && in.available() < 4 + Math.min(len, want);
   }
@@ -148,7 +163,8 @@ public final class MysqlParser extends StreamParser {
       return Step.INVALID;
     }
     if (waitForPacket(in, len, SMALL_PACKET)) {
-      return Step.NEED_MORE; // small packets are read whole: OK status flags, ERR codes, prepare ids
+      return Step
+          .NEED_MORE; // small packets are read whole: OK status flags, ERR codes, prepare ids
     }
     switch (phase) {
       case GREETING -> {
@@ -160,15 +176,17 @@ public final class MysqlParser extends StreamParser {
       }
       case HANDSHAKE_RESPONSE, AUTH -> {
         if (first == 0x00 || first == 0xff) {
-          phase = Phase.COMMAND; // authentication ended (OK) or failed (ERR, then the server closes)
+          phase =
+              Phase.COMMAND; // authentication ended (OK) or failed (ERR, then the server closes)
         }
         return skipPacket(in, len);
       }
-      default -> { }
+      default -> {}
     }
     Pending p = queue().peek();
     if (p == null || state == State.FIRST && seq != 1) {
-      // Nothing asked, or not the first answer to a command (whose sequence id is 1): the trailing EOF
+      // Nothing asked, or not the first answer to a command (whose sequence id is 1): the trailing
+      // EOF
       // of a definition list that ended a response already, or a stray packet.
       return skipPacket(in, len);
     }
@@ -300,7 +318,10 @@ public final class MysqlParser extends StreamParser {
     return in.available() >= 4 + 5 ? in.le16(4 + 3) : 0;
   }
 
-  /** Status flags of an OK packet: header, affected rows and last insert id (length-encoded), status (2). */
+  /**
+   * Status flags of an OK packet: header, affected rows and last insert id (length-encoded), status
+   * (2).
+   */
   private static int okStatusFlags(ByteStream in, long len) {
     int i = 5;
     for (int k = 0; k < 2; k++) {

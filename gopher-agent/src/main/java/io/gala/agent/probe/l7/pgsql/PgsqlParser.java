@@ -4,26 +4,31 @@ import io.gala.agent.probe.l7.protocol.ByteStream;
 import io.gala.agent.probe.l7.protocol.ExchangeSink;
 import io.gala.agent.probe.l7.protocol.Pending;
 import io.gala.agent.probe.l7.protocol.Protocol;
+import io.gala.agent.probe.l7.protocol.Statements;
 import io.gala.agent.probe.l7.protocol.Status;
 import io.gala.agent.probe.l7.protocol.StreamParser;
-import io.gala.agent.probe.l7.protocol.Statements;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * PostgreSQL frontend/backend protocol version 3 (https://www.postgresql.org/docs/current/protocol.html).
- * One request is a simple Query ({@code Q}), a FunctionCall ({@code F}) or an extended-query batch ended
- * by Sync ({@code P}/{@code B}/{@code D}/{@code E}... {@code S}); its response ends at ReadyForQuery
- * ({@code Z}), whose transaction status byte tells whether the session is idle, in a block or in a failed
- * block. Commits are counted as the server counts {@code xact_commit}: a {@code COMMIT} tag, or a cycle
+ * PostgreSQL frontend/backend protocol version 3
+ * (https://www.postgresql.org/docs/current/protocol.html). One request is a simple Query ({@code
+ * Q}), a FunctionCall ({@code F}) or an extended-query batch ended by Sync ({@code P}/{@code
+ * B}/{@code D}/{@code E}... {@code S}); its response ends at ReadyForQuery ({@code Z}), whose
+ * transaction status byte tells whether the session is idle, in a block or in a failed block.
+ * Commits are counted as the server counts {@code xact_commit}: a {@code COMMIT} tag, or a cycle
  * outside a transaction block (any query, even an empty one, or a Parse/Describe batch runs in an
- * implicit transaction) that reaches an idle ReadyForQuery without an error; {@code ROLLBACK} (also the
- * tag a failed block's COMMIT returns) is not a commit. Session start commits one transaction too
- * (InitPostgres reads the catalog in one), reported apart from requests.
+ * implicit transaction) that reaches an idle ReadyForQuery without an error; {@code ROLLBACK} (also
+ * the tag a failed block's COMMIT returns) is not a commit. Session start commits one transaction
+ * too (InitPostgres reads the catalog in one), reported apart from requests.
  */
 public final class PgsqlParser extends StreamParser {
-  /** Startup codes (protocol-message-formats: StartupMessage, SSLRequest, GSSENCRequest, CancelRequest). */
+  /**
+   * Startup codes (protocol-message-formats: StartupMessage, SSLRequest, GSSENCRequest,
+   * CancelRequest).
+   */
   private static final int PROTOCOL_3 = 196608;
+
   private static final int SSL_REQUEST = 80877103;
   private static final int GSSENC_REQUEST = 80877104;
   private static final int CANCEL_REQUEST = 80877102;
@@ -31,8 +36,10 @@ public final class PgsqlParser extends StreamParser {
   private static final int MAX_STARTUP = 10_000;
   private static final int MAX_TEXT = 256;
   private static final int MAX_NAMED = 256;
+
   /** Pending.tag of a request that runs in a transaction of its own when outside a block. */
   private static final long STARTS_TRANSACTION = 1;
+
   private static final String CLIENT_TYPES = "QPBDECHSXFdcfp";
   private static final String SERVER_TYPES = "RKSZTDCEN123nsItGHWdcAVv";
 
@@ -50,14 +57,16 @@ public final class PgsqlParser extends StreamParser {
   private String unnamedText;
   private String boundApi;
   private String boundText;
-  private final Map<String, String[]> named = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, String[]> eldest) {
-      return size() > MAX_NAMED;
-    }
-  };
+  private final Map<String, String[]> named =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String[]> eldest) {
+          return size() > MAX_NAMED;
+        }
+      };
 
-  // Response side: what the current response cycle (up to ReadyForQuery) said. A cycle outside a block
+  // Response side: what the current response cycle (up to ReadyForQuery) said. A cycle outside a
+  // block
   // starts with implicit work: the server opens a transaction for whatever the request runs.
   private boolean inBlock;
   private boolean implicitWork = true;
@@ -66,8 +75,8 @@ public final class PgsqlParser extends StreamParser {
   private long committed;
 
   /**
-   * A parser for a connection seen from its first byte ({@code fromStart}: expect the untyped startup
-   * messages) or joined later.
+   * A parser for a connection seen from its first byte ({@code fromStart}: expect the untyped
+   * startup messages) or joined later.
    */
   public PgsqlParser(Limits limits, ExchangeSink sink, boolean fromStart) {
     super(Protocol.PGSQL, limits, sink);
@@ -114,7 +123,8 @@ public final class PgsqlParser extends StreamParser {
         }
         int nameLen = field(in, body, bodyLen);
         if (nameLen < 0) {
-          return Step.INVALID; // statement names are short: not finding the end means this is not a Parse
+          return Step
+              .INVALID; // statement names are short: not finding the end means this is not a Parse
         }
         String name = in.text(body, nameLen, MAX_TEXT);
         int q = body + nameLen + 1;
@@ -140,7 +150,8 @@ public final class PgsqlParser extends StreamParser {
           return Step.INVALID;
         }
         String stmtName = in.text(s, stmtLen, MAX_TEXT);
-        String[] stmt = stmtName.isEmpty() ? new String[] {unnamedApi, unnamedText} : named.get(stmtName);
+        String[] stmt =
+            stmtName.isEmpty() ? new String[] {unnamedApi, unnamedText} : named.get(stmtName);
         boundApi = stmt == null || stmt[0] == null ? "EXECUTE" : stmt[0];
         boundText = stmt == null || stmt[1] == null ? "EXECUTE " + stmtName : stmt[1];
         startBatch(in);
@@ -157,15 +168,21 @@ public final class PgsqlParser extends StreamParser {
         startBatch(in);
         String api = batchApi != null ? batchApi : batchParsed ? "PREPARE" : "SYNC";
         // A Sync alone starts no transaction; any other extended-query message does.
-        queue().add(new Pending(api, batchText == null ? api : batchText, batchStart,
-            batchMessages > 0 ? STARTS_TRANSACTION : 0));
+        queue()
+            .add(
+                new Pending(
+                    api,
+                    batchText == null ? api : batchText,
+                    batchStart,
+                    batchMessages > 0 ? STARTS_TRANSACTION : 0));
         batchMessages = 0;
         batchStart = -1;
         batchApi = null;
         batchText = null;
         batchParsed = false;
       }
-      case 'F' -> queue().add(new Pending("FUNCTION", "FUNCTION CALL", in.startTs(), STARTS_TRANSACTION));
+      case 'F' ->
+          queue().add(new Pending("FUNCTION", "FUNCTION CALL", in.startTs(), STARTS_TRANSACTION));
       case 'C' -> {
         if (waitForBody(in, len, MAX_TEXT)) {
           return Step.NEED_MORE;
@@ -175,7 +192,8 @@ public final class PgsqlParser extends StreamParser {
         }
       }
       case 'D', 'H' -> startBatch(in);
-      default -> { } // X Terminate, copy data, password and SASL messages: part of the current exchange
+      default -> {} // X Terminate, copy data, password and SASL messages: part of the current
+        // exchange
     }
     in.consume(5);
     in.skip(bodyLen);
@@ -189,7 +207,10 @@ public final class PgsqlParser extends StreamParser {
     }
   }
 
-  /** Whether to wait for more of a message body: up to {@code want} bytes of it, unless a hole follows. */
+  /**
+   * Whether to wait for more of a message body: up to {@code want} bytes of it, unless a hole
+   * follows.
+   */
   private static boolean waitForBody(ByteStream in, long len, int want) {
     return !in.atHole() && in.available() < Math.min(len + 1, 5L + want);
   }
@@ -198,7 +219,9 @@ public final class PgsqlParser extends StreamParser {
     return in.available() >= len + 1;
   }
 
-  /** Untyped startup-phase messages: int32 length, int32 code, then (for StartupMessage) parameters. */
+  /**
+   * Untyped startup-phase messages: int32 length, int32 code, then (for StartupMessage) parameters.
+   */
   private Step parseStartup(ByteStream in) {
     if (in.available() < 8) {
       return Step.NEED_MORE;
@@ -215,7 +238,7 @@ public final class PgsqlParser extends StreamParser {
         }
         awaitingSslAnswer = true;
       }
-      case CANCEL_REQUEST -> { } // the connection carries only this message
+      case CANCEL_REQUEST -> {} // the connection carries only this message
       case PROTOCOL_3 -> {
         if (in.available() < len && !in.atHole()) {
           return Step.NEED_MORE;
@@ -309,7 +332,7 @@ public final class PgsqlParser extends StreamParser {
         readyForQuery(txStatus);
         return Step.PROGRESS;
       }
-      default -> { } // rows, descriptions, notices, parameter status: skipped by length
+      default -> {} // rows, descriptions, notices, parameter status: skipped by length
     }
     in.consume(5);
     in.skip(bodyLen);
@@ -322,7 +345,8 @@ public final class PgsqlParser extends StreamParser {
     } else if (tag.equals("COMMIT")) {
       commits++;
       inBlock = false;
-      implicitWork = false; // statements after it in the same query run in a new implicit transaction
+      implicitWork =
+          false; // statements after it in the same query run in a new implicit transaction
     } else if (tag.equals("ROLLBACK") || tag.startsWith("PREPARE TRANSACTION")) {
       inBlock = false;
       implicitWork = false;
@@ -393,7 +417,8 @@ public final class PgsqlParser extends StreamParser {
 
   @Override
   protected void responsesLost(long lastTs) {
-    // The ReadyForQuery that ends this cycle may be in the hole: report the oldest request as answered
+    // The ReadyForQuery that ends this cycle may be in the hole: report the oldest request as
+    // answered
     // at the last segment seen, without commits (its outcome is unknown).
     Pending done = queue().poll();
     if (done != null) {
@@ -405,8 +430,8 @@ public final class PgsqlParser extends StreamParser {
   }
 
   /**
-   * A NUL-terminated string at i within max bytes, cut at the capture and at MAX_TEXT characters: for
-   * text that is kept. Names used to find the next field go through {@link #field}.
+   * A NUL-terminated string at i within max bytes, cut at the capture and at MAX_TEXT characters:
+   * for text that is kept. Names used to find the next field go through {@link #field}.
    */
   static String cString(ByteStream in, int i, int max) {
     int lim = Math.min(i + Math.max(max, 0), in.available());
@@ -415,7 +440,9 @@ public final class PgsqlParser extends StreamParser {
     return in.text(i, end - i, MAX_TEXT);
   }
 
-  /** Length of the NUL-terminated field at i within max bytes, or -1 when its end is not captured. */
+  /**
+   * Length of the NUL-terminated field at i within max bytes, or -1 when its end is not captured.
+   */
   static int field(ByteStream in, int i, int max) {
     int lim = Math.min(i + Math.max(max, 0), in.available());
     int nul = in.indexOf((byte) 0, i, lim);

@@ -2,12 +2,13 @@ package io.gala.agent.probe.l7.protocol;
 
 /**
  * One direction of one connection as the capture saw it. Each I/O arrives as a segment: a captured
- * prefix of its bytes, the rest unknown (a hole). Parsers read headers from the known bytes and skip
- * bodies by count, which works across holes and into segments not yet seen; a header that falls into a
- * hole leaves the stream {@link #lost()} until the driver restarts it at a later segment boundary.
+ * prefix of its bytes, the rest unknown (a hole). Parsers read headers from the known bytes and
+ * skip bodies by count, which works across holes and into segments not yet seen; a header that
+ * falls into a hole leaves the stream {@link #lost()} until the driver restarts it at a later
+ * segment boundary.
  *
- * <p>Memory is bounded: the buffer holds at most {@code maxBuffered} bytes (a header that needs more is
- * treated as lost) and is released whenever it is empty and larger than a small size.
+ * <p>Memory is bounded: the buffer holds at most {@code maxBuffered} bytes (a header that needs
+ * more is treated as lost) and is released whenever it is empty and larger than a small size.
  */
 public final class ByteStream {
   private static final byte[] EMPTY = new byte[0];
@@ -18,19 +19,28 @@ public final class ByteStream {
   private byte[] buf = EMPTY;
   private int start;
   private int end;
+
   /** Unknown bytes right after {@code end}: the uncaptured rest of the last segment. */
   private long hole;
+
   /** Bytes the parser skipped that have not arrived yet. */
   private long skipAhead;
+
   private boolean lost;
+
   /** Absolute offset of buf[start] in the stream, counting skipped and unknown bytes. */
   private long pos;
+
   private long startTs;
+
   /** Absolute offset of the start of the segment holding the read position. */
   private long segmentStart = -1;
+
   private long lastTs;
+
   /** Segment starts inside the buffer (absolute offset, timestamp), oldest first, as a ring. */
   private final long[] boundPos = new long[MAX_BOUNDS];
+
   private final long[] boundTs = new long[MAX_BOUNDS];
   private int boundHead;
   private int boundCount;
@@ -41,8 +51,8 @@ public final class ByteStream {
 
   /**
    * Adds one I/O: {@code captured} known bytes at {@code data[off]}, then {@code length - captured}
-   * unknown ones. Bytes still owed to an earlier {@link #skip} are dropped first. Does nothing while
-   * the stream is lost.
+   * unknown ones. Bytes still owed to an earlier {@link #skip} are dropped first. Does nothing
+   * while the stream is lost.
    */
   public void append(byte[] data, int off, int captured, long length, long ts) {
     lastTs = ts;
@@ -71,7 +81,8 @@ public final class ByteStream {
       end = 0;
       startTs = ts;
     }
-    // Bytes beyond the buffer's bound count as uncaptured: a parser that needs them loses its place.
+    // Bytes beyond the buffer's bound count as uncaptured: a parser that needs them loses its
+    // place.
     n = Math.min(n, maxBuffered - (end - start));
     if (n <= 0) {
       markLost();
@@ -92,7 +103,8 @@ public final class ByteStream {
     if (used + n <= buf.length) {
       System.arraycopy(buf, start, buf, 0, used);
     } else {
-      byte[] bigger = new byte[Math.min(maxBuffered, Math.max(256, Integer.highestOneBit(used + n) << 1))];
+      byte[] bigger =
+          new byte[Math.min(maxBuffered, Math.max(256, Integer.highestOneBit(used + n) << 1))];
       System.arraycopy(buf, start, bigger, 0, used);
       buf = bigger;
     }
@@ -102,7 +114,8 @@ public final class ByteStream {
 
   private void addBound(long at, long ts) {
     if (boundCount == MAX_BOUNDS) {
-      boundHead = (boundHead + 1) % MAX_BOUNDS; // forget the oldest: its timestamp is only approximate then
+      boundHead =
+          (boundHead + 1) % MAX_BOUNDS; // forget the oldest: its timestamp is only approximate then
       boundCount--;
     }
     int i = (boundHead + boundCount) % MAX_BOUNDS;
@@ -141,7 +154,9 @@ public final class ByteStream {
     return lost;
   }
 
-  /** Bytes skipped by the parser that are still to arrive (a body longer than what was seen so far). */
+  /**
+   * Bytes skipped by the parser that are still to arrive (a body longer than what was seen so far).
+   */
   public long pendingSkip() {
     return skipAhead;
   }

@@ -3,9 +3,9 @@ package io.gala.agent.probe.l7.protocol;
 import java.util.ArrayDeque;
 
 /**
- * Requests in the order they were sent, for protocols whose responses come back in that order (Redis,
- * PostgreSQL, MySQL, HTTP/1.x pipelining). Bounded: when full, the oldest request is reported as
- * unanswered to make room.
+ * Requests in the order they were sent, for protocols whose responses come back in that order
+ * (Redis, PostgreSQL, MySQL, HTTP/1.x pipelining). Bounded: when full, the oldest request is
+ * reported as unanswered to make room.
  */
 public final class RequestQueue {
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();

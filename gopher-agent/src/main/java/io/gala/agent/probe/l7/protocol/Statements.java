@@ -2,7 +2,8 @@ package io.gala.agent.probe.l7.protocol;
 
 /**
  * SQL text helpers shared by the PostgreSQL and MySQL parsers: the statement kind used as the api
- * ({@code SELECT}, {@code UPDATE}, ...) and the text with literal values masked for slow-request traces.
+ * ({@code SELECT}, {@code UPDATE}, ...) and the text with literal values masked for slow-request
+ * traces.
  */
 public final class Statements {
   private static final int MAX_KIND = 24;
@@ -31,7 +32,9 @@ public final class Statements {
     while (i < n && i - start < MAX_KIND && isLetter(sql.charAt(i))) {
       i++;
     }
-    return i == start ? (start == n ? "EMPTY" : "OTHER") : sql.substring(start, i).toUpperCase(java.util.Locale.ROOT);
+    return i == start
+        ? (start == n ? "EMPTY" : "OTHER")
+        : sql.substring(start, i).toUpperCase(java.util.Locale.ROOT);
   }
 
   private static boolean isLetter(char c) {
@@ -40,8 +43,8 @@ public final class Statements {
 
   /**
    * The statement with string and numeric literals replaced by {@code ?}: {@code '...'} (with
-   * {@code ''} escapes and backslash escapes), dollar-quoted strings, and, where the dialect uses them
-   * for strings (MySQL), {@code "..."}. Identifiers with digits ({@code t1}) and placeholders
+   * {@code ''} escapes and backslash escapes), dollar-quoted strings, and, where the dialect uses
+   * them for strings (MySQL), {@code "..."}. Identifiers with digits ({@code t1}) and placeholders
    * ({@code $1}) stay.
    */
   public static String mask(String sql, boolean doubleQuotedStrings) {
@@ -53,7 +56,9 @@ public final class Statements {
       if (c == '\'' || c == '"' && doubleQuotedStrings) {
         i = skipQuoted(sql, i, c);
         out.append('?');
-      } else if (c == '$' && i + 1 < n && (sql.charAt(i + 1) == '$' || isLetter(sql.charAt(i + 1)))) {
+      } else if (c == '$'
+          && i + 1 < n
+          && (sql.charAt(i + 1) == '$' || isLetter(sql.charAt(i + 1)))) {
         int tagEnd = sql.indexOf('$', i + 1);
         if (tagEnd < 0) {
           out.append(c);
@@ -69,7 +74,9 @@ public final class Statements {
           i++;
         }
         out.append('?');
-      } else if (c == '-' && i + 1 < n && Character.isDigit(sql.charAt(i + 1))
+      } else if (c == '-'
+          && i + 1 < n
+          && Character.isDigit(sql.charAt(i + 1))
           && (out.length() == 0 || "=<>(,+-*/ ".indexOf(out.charAt(out.length() - 1)) >= 0)) {
         i++; // a negative number: the digits follow and become ?
       } else {

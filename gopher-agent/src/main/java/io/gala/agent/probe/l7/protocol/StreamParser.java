@@ -4,15 +4,16 @@ import java.util.ArrayDeque;
 
 /**
  * Parses both directions of one connection incrementally and reports matched exchanges. A protocol
- * implements {@link #parseRequest} and {@link #parseResponse}, each consuming at most one message from
- * a {@link ByteStream}; this driver feeds them captured segments, handles holes and lost positions,
- * defers an exchange until the last byte of its response arrived, and turns any exception or a run of
- * invalid messages into {@link #broken()}, after which the connection costs nothing more.
+ * implements {@link #parseRequest} and {@link #parseResponse}, each consuming at most one message
+ * from a {@link ByteStream}; this driver feeds them captured segments, handles holes and lost
+ * positions, defers an exchange until the last byte of its response arrived, and turns any
+ * exception or a run of invalid messages into {@link #broken()}, after which the connection costs
+ * nothing more.
  *
  * <p>A lost direction restarts at its first segment after the other direction spoke: in a
- * request-response protocol that is where a new message starts. When responses lose their place, the
- * requests waiting end at the last segment seen (status OK: what the server said is unknown), so that
- * no later response is matched to the wrong request.
+ * request-response protocol that is where a new message starts. When responses lose their place,
+ * the requests waiting end at the last segment seen (status OK: what the server said is unknown),
+ * so that no later response is matched to the wrong request.
  *
  * <p>Not thread-safe: one parser per connection, fed from one thread. No public method throws.
  */
@@ -64,10 +65,12 @@ public abstract class StreamParser {
   }
 
   /**
-   * Feeds one I/O of the connection: {@code captured} bytes at {@code data[off]} of an I/O that moved
-   * {@code length} bytes, sent by the client ({@code fromClient}) or by the server, at {@code ts} ns.
+   * Feeds one I/O of the connection: {@code captured} bytes at {@code data[off]} of an I/O that
+   * moved {@code length} bytes, sent by the client ({@code fromClient}) or by the server, at {@code
+   * ts} ns.
    */
-  public final void feed(boolean fromClient, byte[] data, int off, int captured, long length, long ts) {
+  public final void feed(
+      boolean fromClient, byte[] data, int off, int captured, long length, long ts) {
     if (broken) {
       return;
     }
@@ -84,7 +87,8 @@ public abstract class StreamParser {
     }
   }
 
-  private void feed(ByteStream in, boolean request, byte[] data, int off, int captured, long length, long ts) {
+  private void feed(
+      ByteStream in, boolean request, byte[] data, int off, int captured, long length, long ts) {
     if (request) {
       responsePeerSpoke = true;
     } else {
@@ -168,7 +172,10 @@ public abstract class StreamParser {
     }
   }
 
-  /** Whether the connection turned out not to be this protocol (or a parser failed): stop feeding it. */
+  /**
+   * Whether the connection turned out not to be this protocol (or a parser failed): stop feeding
+   * it.
+   */
   public final boolean broken() {
     return broken;
   }
@@ -183,7 +190,10 @@ public abstract class StreamParser {
     return failures;
   }
 
-  /** Bytes this parser holds in its stream buffers now (bounded by {@link Limits#maxBuffered()} each). */
+  /**
+   * Bytes this parser holds in its stream buffers now (bounded by {@link Limits#maxBuffered()}
+   * each).
+   */
   public final int bufferedBytes() {
     return requests.capacity() + responses.capacity();
   }
@@ -215,8 +225,8 @@ public abstract class StreamParser {
   protected void requestsLost() {}
 
   /**
-   * The server direction lost its place: forget a half-parsed response, and complete the exchange whose
-   * response had started (its end is not known; {@code lastTs} is the last segment seen).
+   * The server direction lost its place: forget a half-parsed response, and complete the exchange
+   * whose response had started (its end is not known; {@code lastTs} is the last segment seen).
    */
   protected void responsesLost(long lastTs) {}
 
@@ -241,9 +251,19 @@ public abstract class StreamParser {
     complete(request, responses.lastTs(), status, commits);
   }
 
-  /** Reports an exchange whose response ended at {@code responseNs}, held back like the other form. */
+  /**
+   * Reports an exchange whose response ended at {@code responseNs}, held back like the other form.
+   */
   protected final void complete(Pending request, long responseNs, Status status, int commits) {
-    Exchange e = new Exchange(protocol, request.api(), request.text(), request.startNs(), responseNs, status, commits);
+    Exchange e =
+        new Exchange(
+            protocol,
+            request.api(),
+            request.text(),
+            request.startNs(),
+            responseNs,
+            status,
+            commits);
     if (responses.pendingSkip() > 0 || !deferred.isEmpty()) {
       if (deferred.size() >= MAX_DEFERRED) {
         sink.accept(deferred.poll());
@@ -254,7 +274,9 @@ public abstract class StreamParser {
     sink.accept(e);
   }
 
-  /** Reports commits that belong to no request (PostgreSQL session start, capture joined mid-cycle). */
+  /**
+   * Reports commits that belong to no request (PostgreSQL session start, capture joined mid-cycle).
+   */
   protected final void commitsWithoutRequest(int commits) {
     sink.commitsWithoutRequest(protocol, commits);
   }
@@ -279,7 +301,13 @@ public abstract class StreamParser {
   }
 
   private static Exchange withEnd(Exchange e, long end) {
-    return new Exchange(e.protocol(), e.api(), e.text(), e.requestNs(), Math.max(end, e.responseNs()),
-        e.status(), e.commits());
+    return new Exchange(
+        e.protocol(),
+        e.api(),
+        e.text(),
+        e.requestNs(),
+        Math.max(end, e.responseNs()),
+        e.status(),
+        e.commits());
   }
 }

@@ -8,19 +8,25 @@ import io.gala.agent.probe.l7.protocol.Status;
 import io.gala.agent.probe.l7.protocol.StreamParser;
 
 /**
- * Redis serialization protocol, RESP2 and RESP3 (https://redis.io/docs/latest/develop/reference/protocol-spec/).
- * Requests are arrays of bulk strings or inline commands (a line of words); replies come back in
- * request order, so pipelined requests are matched first in, first out. A top-level error reply
- * ({@code -} or RESP3 {@code !}) marks the exchange as failed; RESP3 push messages ({@code >}) are
- * out of band and match no request.
+ * Redis serialization protocol, RESP2 and RESP3
+ * (https://redis.io/docs/latest/develop/reference/protocol-spec/). Requests are arrays of bulk
+ * strings or inline commands (a line of words); replies come back in request order, so pipelined
+ * requests are matched first in, first out. A top-level error reply ({@code -} or RESP3 {@code !})
+ * marks the exchange as failed; RESP3 push messages ({@code >}) are out of band and match no
+ * request.
  */
 public final class RedisParser extends StreamParser {
   /** Longest header line accepted ({@code *<n>}, {@code $<len>}): a longer one is not RESP. */
   private static final int MAX_HEADER = 24;
-  /** Longest inline command line (Redis' own limit is 64 KiB; more than the buffer is lost anyway). */
+
+  /**
+   * Longest inline command line (Redis' own limit is 64 KiB; more than the buffer is lost anyway).
+   */
   private static final int MAX_INLINE = 16 * 1024;
+
   /** Longest simple string or error line accepted. */
   private static final int MAX_LINE = 8 * 1024;
+
   private static final int MAX_DEPTH = 32;
   private static final int MAX_ARGS_SHOWN = 8;
 
@@ -58,7 +64,8 @@ public final class RedisParser extends StreamParser {
       }
       long n = parseLong(in, 1, eol);
       if (n < 1 || n > 1024 * 1024) {
-        // *0 and *-1 are legal no-ops for Redis but never sent by clients; anything else is not RESP.
+        // *0 and *-1 are legal no-ops for Redis but never sent by clients; anything else is not
+        // RESP.
         return n == 0 || n == -1 ? consume(in, eol + 2) : Step.INVALID;
       }
       requestStart = in.startTs();
@@ -90,7 +97,8 @@ public final class RedisParser extends StreamParser {
     }
     boolean first = command == null;
     if (first) {
-      // The command name must be visible to count the request; it is short, so it is in the capture.
+      // The command name must be visible to count the request; it is short, so it is in the
+      // capture.
       if (in.available() < eol + 2 + len) {
         return len > 64 ? Step.INVALID : Step.NEED_MORE;
       }
@@ -258,8 +266,18 @@ public final class RedisParser extends StreamParser {
   }
 
   private static final String[] SERVER_ERRORS = {
-    "OOM", "LOADING", "BUSY ", "MASTERDOWN", "READONLY", "MISCONF", "CLUSTERDOWN", "TRYAGAIN", "NOREPLICAS",
-    "MOVED", "ASK ", "ERR max number of clients"
+    "OOM",
+    "LOADING",
+    "BUSY ",
+    "MASTERDOWN",
+    "READONLY",
+    "MISCONF",
+    "CLUSTERDOWN",
+    "TRYAGAIN",
+    "NOREPLICAS",
+    "MOVED",
+    "ASK ",
+    "ERR max number of clients"
   };
 
   /**
@@ -268,6 +286,7 @@ public final class RedisParser extends StreamParser {
    */
   private static final java.util.concurrent.ConcurrentHashMap<String, String[]> TEXTS =
       new java.util.concurrent.ConcurrentHashMap<>();
+
   private static final int MAX_TEXTS = 4096;
 
   private static String maskedText(String command, int words) {
@@ -288,7 +307,8 @@ public final class RedisParser extends StreamParser {
   }
 
   private static String buildText(String command, int words) {
-    StringBuilder sb = new StringBuilder(command.length() + 2 * Math.min(words, MAX_ARGS_SHOWN + 1));
+    StringBuilder sb =
+        new StringBuilder(command.length() + 2 * Math.min(words, MAX_ARGS_SHOWN + 1));
     sb.append(command);
     for (int i = 1; i < words && i <= MAX_ARGS_SHOWN; i++) {
       sb.append(" ?");

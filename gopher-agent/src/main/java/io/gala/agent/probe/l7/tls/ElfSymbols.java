@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The file offsets of functions a 64-bit little-endian ELF shared object exports (its {@code .dynsym}),
- * which is what a uprobe attaches to: the symbol's address minus its loadable segment's address plus
- * that segment's file offset (System V ABI, ELF-64 object file format).
+ * The file offsets of functions a 64-bit little-endian ELF shared object exports (its {@code
+ * .dynsym}), which is what a uprobe attaches to: the symbol's address minus its loadable segment's
+ * address plus that segment's file offset (System V ABI, ELF-64 object file format).
  */
 final class ElfSymbols {
   private static final int SHT_DYNSYM = 11;
@@ -77,7 +77,8 @@ final class ElfSymbols {
 
   private static int checked(ByteBuffer b, long offset, int length) throws IOException {
     if (offset < 0 || length < 0 || offset + length > b.limit()) {
-      throw new IOException("ELF structure at " + offset + " (+" + length + ") lies outside the file");
+      throw new IOException(
+          "ELF structure at " + offset + " (+" + length + ") lies outside the file");
     }
     return (int) offset;
   }

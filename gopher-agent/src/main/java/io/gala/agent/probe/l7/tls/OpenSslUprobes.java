@@ -14,29 +14,46 @@ import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 /**
- * Attaches the l7 program's OpenSSL uprobes ({@code l7.bpf.c}, "TLS through OpenSSL") to each distinct
- * {@code libssl.so.3} file: the system's (from {@code ldconfig -p}) at start, and those snooped
- * processes map (from {@code /proc/<pid>/maps}, through {@code /proc/<pid>/root} so that a container's
- * own copy is found too). A file is attached once, by device and inode: a uprobe is per file, so two
- * paths of one file (/lib and /usr/lib) attached twice would send every call twice.
+ * Attaches the l7 program's OpenSSL uprobes ({@code l7.bpf.c}, "TLS through OpenSSL") to each
+ * distinct {@code libssl.so.3} file: the system's (from {@code ldconfig -p}) at start, and those
+ * snooped processes map (from {@code /proc/<pid>/maps}, through {@code /proc/<pid>/root} so that a
+ * container's own copy is found too). A file is attached once, by device and inode: a uprobe is per
+ * file, so two paths of one file (/lib and /usr/lib) attached twice would send every call twice.
  *
- * <p>The uprobes fire in every process that calls into the file; the program drops calls of processes
- * not snooped at once. No libssl on the host means no TLS visibility, logged, not a probe failure.
- * OpenSSL linked statically into a program, and other TLS libraries, are not seen.
+ * <p>The uprobes fire in every process that calls into the file; the program drops calls of
+ * processes not snooped at once. No libssl on the host means no TLS visibility, logged, not a probe
+ * failure. OpenSSL linked statically into a program, and other TLS libraries, are not seen.
  */
 public final class OpenSslUprobes {
   private static final Logger LOG = Logger.getLogger(OpenSslUprobes.class.getName());
   private static final String LIBRARY = "libssl.so.3";
   private static final String ENTRY = "l7_ssl_enter";
+
   /** The functions and the uretprobe of each; all share the entry program. */
-  private static final Map<String, String> RETURNS = Map.of(
-      "SSL_read", "l7_ssl_read_ret", "SSL_write", "l7_ssl_write_ret",
-      "SSL_read_ex", "l7_ssl_read_ex_ret", "SSL_write_ex", "l7_ssl_write_ex_ret");
+  private static final Map<String, String> RETURNS =
+      Map.of(
+          "SSL_read",
+          "l7_ssl_read_ret",
+          "SSL_write",
+          "l7_ssl_write_ret",
+          "SSL_read_ex",
+          "l7_ssl_read_ex_ret",
+          "SSL_write_ex",
+          "l7_ssl_write_ex_ret");
+
   /** Where distributions put it, for hosts without ldconfig's cache. */
-  private static final List<String> KNOWN_PATHS = List.of("/usr/lib/x86_64-linux-gnu/libssl.so.3",
-      "/usr/lib64/libssl.so.3", "/usr/lib/libssl.so.3", "/usr/lib/aarch64-linux-gnu/libssl.so.3");
+  private static final List<String> KNOWN_PATHS =
+      List.of(
+          "/usr/lib/x86_64-linux-gnu/libssl.so.3",
+          "/usr/lib64/libssl.so.3",
+          "/usr/lib/libssl.so.3",
+          "/usr/lib/aarch64-linux-gnu/libssl.so.3");
+
   private static final int MAX_FILES = 256;
-  /** A mapped path of libssl.so.3 or the file it links to (libssl.so.3.0.12 on some distributions). */
+
+  /**
+   * A mapped path of libssl.so.3 or the file it links to (libssl.so.3.0.12 on some distributions).
+   */
   private static final Pattern MAPPED = Pattern.compile("/libssl\\.so\\.3(\\.\\d+)*$");
 
   private final BpfObject obj;
@@ -53,8 +70,13 @@ public final class OpenSslUprobes {
   public boolean attachSystemLibrary() {
     Path lib = systemLibrary();
     if (lib == null) {
-      LOG.info("l7: no " + LIBRARY + " on this host (ldconfig -p, " + KNOWN_PATHS + "): TLS connections are"
-          + " not seen, except through libraries snooped processes map");
+      LOG.info(
+          "l7: no "
+              + LIBRARY
+              + " on this host (ldconfig -p, "
+              + KNOWN_PATHS
+              + "): TLS connections are"
+              + " not seen, except through libraries snooped processes map");
       return false;
     }
     return attach(lib);
@@ -71,7 +93,8 @@ public final class OpenSslUprobes {
     for (String line : lines) {
       int slash = line.indexOf('/');
       if (slash < 0 || !MAPPED.matcher(line).find()) {
-        continue; // also skips "(deleted)" files: a replaced library is reattached when a new process maps it
+        continue; // also skips "(deleted)" files: a replaced library is reattached when a new
+        // process maps it
       }
       attach(Path.of("/proc", Long.toString(pid), "root", line.substring(slash + 1)));
       return;
@@ -101,12 +124,18 @@ public final class OpenSslUprobes {
       offsets = ElfSymbols.functionOffsets(lib, RETURNS.keySet());
     } catch (IOException | RuntimeException e) {
       failures++;
-      LOG.warning("l7: cannot read the symbols of " + lib + " (" + e.getMessage() + "): TLS through it is not seen");
+      LOG.warning(
+          "l7: cannot read the symbols of "
+              + lib
+              + " ("
+              + e.getMessage()
+              + "): TLS through it is not seen");
       return false;
     }
     if (!offsets.containsKey("SSL_read") || !offsets.containsKey("SSL_write")) {
       failures++;
-      LOG.warning("l7: " + lib + " exports no SSL_read/SSL_write: not OpenSSL, TLS through it is not seen");
+      LOG.warning(
+          "l7: " + lib + " exports no SSL_read/SSL_write: not OpenSSL, TLS through it is not seen");
       return false;
     }
     try {
@@ -117,8 +146,12 @@ public final class OpenSslUprobes {
     } catch (RuntimeException e) {
       // Uprobes already attached to this file stay: their calls are still correct, just incomplete.
       failures++;
-      LOG.warning("l7: attaching the OpenSSL uprobes to " + lib + " failed: " + e.getMessage()
-          + "; TLS through it is (partly) not seen");
+      LOG.warning(
+          "l7: attaching the OpenSSL uprobes to "
+              + lib
+              + " failed: "
+              + e.getMessage()
+              + "; TLS through it is (partly) not seen");
       return false;
     }
     attached.add(lib.toString());

@@ -19,12 +19,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Slow requests as OpenTelemetry spans, sent by the OpenTelemetry SDK's OTLP exporter (HTTP/protobuf,
- * the JDK's HttpClient) to one endpoint, in batches from a bounded queue, never blocking the caller.
- * A span per request: named {@code <protocol> <api>} ({@code redis GET}), kind SERVER or CLIENT by the
- * process's role, from request start to response end, with OpenTelemetry semantic-convention attributes
- * (database, HTTP or messaging by protocol; server, client and peer addresses; the process). Spans have
- * no parent: the kernel sees no trace context.
+ * Slow requests as OpenTelemetry spans, sent by the OpenTelemetry SDK's OTLP exporter
+ * (HTTP/protobuf, the JDK's HttpClient) to one endpoint, in batches from a bounded queue, never
+ * blocking the caller. A span per request: named {@code <protocol> <api>} ({@code redis GET}), kind
+ * SERVER or CLIENT by the process's role, from request start to response end, with OpenTelemetry
+ * semantic-convention attributes (database, HTTP or messaging by protocol; server, client and peer
+ * addresses; the process). Spans have no parent: the kernel sees no trace context.
  *
  * <pre>{@code
  * try (OtlpSpans spans = OtlpSpans.start("http://collector:4318", Duration.ofSeconds(10), identity)) {
@@ -35,7 +35,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class OtlpSpans implements AutoCloseable {
   static final String SCOPE = "io.gala.agent.l7";
   static final String TRACES_PATH = "/v1/traces";
-  /** Spans waiting for export; beyond it the SDK drops new ones (a burst of slow periods, a dead collector). */
+
+  /**
+   * Spans waiting for export; beyond it the SDK drops new ones (a burst of slow periods, a dead
+   * collector).
+   */
   static final int QUEUE = 4096;
 
   static final AttributeKey<String> DB_SYSTEM = AttributeKey.stringKey("db.system");
@@ -46,7 +50,8 @@ public final class OtlpSpans implements AutoCloseable {
   static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
   static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
   static final AttributeKey<String> MESSAGING_SYSTEM = AttributeKey.stringKey("messaging.system");
-  static final AttributeKey<String> MESSAGING_OPERATION = AttributeKey.stringKey("messaging.operation.name");
+  static final AttributeKey<String> MESSAGING_OPERATION =
+      AttributeKey.stringKey("messaging.operation.name");
   static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
   static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
   static final AttributeKey<String> CLIENT_ADDRESS = AttributeKey.stringKey("client.address");
@@ -55,7 +60,8 @@ public final class OtlpSpans implements AutoCloseable {
   static final AttributeKey<Long> PEER_PORT = AttributeKey.longKey("network.peer.port");
   static final AttributeKey<String> TRANSPORT = AttributeKey.stringKey("network.transport");
   static final AttributeKey<Long> PROCESS_PID = AttributeKey.longKey("process.pid");
-  static final AttributeKey<String> PROCESS_NAME = AttributeKey.stringKey("process.executable.name");
+  static final AttributeKey<String> PROCESS_NAME =
+      AttributeKey.stringKey("process.executable.name");
   static final AttributeKey<String> L7_PROTOCOL = AttributeKey.stringKey("gala.l7.protocol");
   static final AttributeKey<String> L7_TEXT = AttributeKey.stringKey("gala.l7.text");
 
@@ -71,24 +77,31 @@ public final class OtlpSpans implements AutoCloseable {
   }
 
   /**
-   * Starts an exporter to endpoint ({@code http(s)://host:port}, {@code /v1/traces} added when it has
-   * no path). The resource names the agent: {@code service.name=gala-agent}, {@code host.id} the
-   * machine id.
+   * Starts an exporter to endpoint ({@code http(s)://host:port}, {@code /v1/traces} added when it
+   * has no path). The resource names the agent: {@code service.name=gala-agent}, {@code host.id}
+   * the machine id.
    */
   public static OtlpSpans start(String endpoint, Duration timeout, Identity identity) {
     String url = tracesUrl(endpoint);
-    OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder().setEndpoint(url).setTimeout(timeout).build();
-    BatchSpanProcessor batches = BatchSpanProcessor.builder(exporter)
-        .setScheduleDelay(Duration.ofSeconds(1))
-        .setMaxQueueSize(QUEUE)
-        .setMaxExportBatchSize(512)
-        .setExporterTimeout(timeout)
-        .build();
-    Resource resource = Resource.getDefault().merge(Resource.create(Attributes.builder()
-        .put("service.name", "gala-agent")
-        .put("host.id", identity.machineId())
-        .build()));
-    SdkTracerProvider provider = SdkTracerProvider.builder().setResource(resource).addSpanProcessor(batches).build();
+    OtlpHttpSpanExporter exporter =
+        OtlpHttpSpanExporter.builder().setEndpoint(url).setTimeout(timeout).build();
+    BatchSpanProcessor batches =
+        BatchSpanProcessor.builder(exporter)
+            .setScheduleDelay(Duration.ofSeconds(1))
+            .setMaxQueueSize(QUEUE)
+            .setMaxExportBatchSize(512)
+            .setExporterTimeout(timeout)
+            .build();
+    Resource resource =
+        Resource.getDefault()
+            .merge(
+                Resource.create(
+                    Attributes.builder()
+                        .put("service.name", "gala-agent")
+                        .put("host.id", identity.machineId())
+                        .build()));
+    SdkTracerProvider provider =
+        SdkTracerProvider.builder().setResource(resource).addSpanProcessor(batches).build();
     return new OtlpSpans(provider, url);
   }
 
@@ -98,16 +111,26 @@ public final class OtlpSpans implements AutoCloseable {
     try {
       uri = URI.create(endpoint.strip());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("otel.endpoint " + endpoint + " is not a URL: " + e.getMessage()
-          + "; give http(s)://host:4318 or the full traces URL", e);
+      throw new IllegalArgumentException(
+          "otel.endpoint "
+              + endpoint
+              + " is not a URL: "
+              + e.getMessage()
+              + "; give http(s)://host:4318 or the full traces URL",
+          e);
     }
-    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-      throw new IllegalArgumentException("otel.endpoint must be an http:// or https:// URL with a host, not "
-          + endpoint + " (OTLP/HTTP: e.g. http://127.0.0.1:4318)");
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+        || uri.getHost() == null) {
+      throw new IllegalArgumentException(
+          "otel.endpoint must be an http:// or https:// URL with a host, not "
+              + endpoint
+              + " (OTLP/HTTP: e.g. http://127.0.0.1:4318)");
     }
     String path = uri.getRawPath();
     String s = uri.toString();
-    return path == null || path.isEmpty() || path.equals("/") ? s.replaceAll("/$", "") + TRACES_PATH : s;
+    return path == null || path.isEmpty() || path.equals("/")
+        ? s.replaceAll("/$", "") + TRACES_PATH
+        : s;
   }
 
   public String endpoint() {
@@ -123,12 +146,14 @@ public final class OtlpSpans implements AutoCloseable {
   public void emit(List<SlowRequest> requests) {
     for (SlowRequest r : requests) {
       long endNs = TimeUnit.MILLISECONDS.toNanos(r.timestampMillis());
-      Span span = tracer.spanBuilder(spanName(r))
-          .setNoParent()
-          .setSpanKind(kind(r))
-          .setStartTimestamp(endNs - r.latencyNs(), TimeUnit.NANOSECONDS)
-          .setAllAttributes(attributes(r))
-          .startSpan();
+      Span span =
+          tracer
+              .spanBuilder(spanName(r))
+              .setNoParent()
+              .setSpanKind(kind(r))
+              .setStartTimestamp(endNs - r.latencyNs(), TimeUnit.NANOSECONDS)
+              .setAllAttributes(attributes(r))
+              .startSpan();
       span.end(endNs, TimeUnit.NANOSECONDS);
       emitted.incrementAndGet();
     }
@@ -148,8 +173,11 @@ public final class OtlpSpans implements AutoCloseable {
     String text = SlowRequestJson.bounded(r.text(), SlowRequestJson.MAX_TEXT);
     String db = dbSystem(r.protocol());
     if (db != null) {
-      a.put(DB_SYSTEM, db).put(DB_SYSTEM_NAME, db).put(DB_OPERATION, r.api())
-          .put(DB_STATEMENT, text).put(DB_QUERY_TEXT, text);
+      a.put(DB_SYSTEM, db)
+          .put(DB_SYSTEM_NAME, db)
+          .put(DB_OPERATION, r.api())
+          .put(DB_STATEMENT, text)
+          .put(DB_QUERY_TEXT, text);
     } else if (r.protocol().equals("http")) {
       a.put(HTTP_METHOD, r.api());
       int sp = text.indexOf(' ');
@@ -161,12 +189,17 @@ public final class OtlpSpans implements AutoCloseable {
     Endpoint server = Endpoint.parse(r.server());
     Endpoint client = Endpoint.parse(r.client());
     Endpoint peer = kind(r) == SpanKind.CLIENT ? server : client;
-    a.put(SERVER_ADDRESS, server.address()).put(SERVER_PORT, (long) server.port())
-        .put(CLIENT_ADDRESS, client.address()).put(CLIENT_PORT, (long) client.port())
-        .put(PEER_ADDRESS, peer.address()).put(PEER_PORT, (long) peer.port())
+    a.put(SERVER_ADDRESS, server.address())
+        .put(SERVER_PORT, (long) server.port())
+        .put(CLIENT_ADDRESS, client.address())
+        .put(CLIENT_PORT, (long) client.port())
+        .put(PEER_ADDRESS, peer.address())
+        .put(PEER_PORT, (long) peer.port())
         .put(TRANSPORT, "tcp")
-        .put(PROCESS_PID, r.tgid()).put(PROCESS_NAME, r.comm())
-        .put(L7_PROTOCOL, r.protocol()).put(L7_TEXT, text);
+        .put(PROCESS_PID, r.tgid())
+        .put(PROCESS_NAME, r.comm())
+        .put(L7_PROTOCOL, r.protocol())
+        .put(L7_TEXT, text);
     return a.build();
   }
 
@@ -176,8 +209,12 @@ public final class OtlpSpans implements AutoCloseable {
    */
   static int queryStart(String target) {
     for (int i = target.indexOf('?'); i >= 0; i = target.indexOf('?', i + 1)) {
-      boolean maskedSegment = i > 0 && target.charAt(i - 1) == '/'
-          && (i + 1 == target.length() || target.charAt(i + 1) == '/' || target.charAt(i + 1) == '?');
+      boolean maskedSegment =
+          i > 0
+              && target.charAt(i - 1) == '/'
+              && (i + 1 == target.length()
+                  || target.charAt(i + 1) == '/'
+                  || target.charAt(i + 1) == '?');
       if (!maskedSegment) {
         return i;
       }

@@ -12,10 +12,11 @@ import java.util.Map;
 
 /**
  * Slow requests as gala-ops events, one per request, for the Kafka events topics: the entity is the
- * request's {@code l7_rpc_api} series (keys tgid, client_ip, server_ip, server_port, l4_role, l7_role,
- * protocol, api), the metric {@code latency} (so {@code gala_gopher_l7_api_latency}), severity INFO (a
- * trace, not a threshold crossed), the value the latency in seconds, and the event time the end of the
- * response. The description carries the masked text, cut at {@link #MAX_TEXT} characters.
+ * request's {@code l7_rpc_api} series (keys tgid, client_ip, server_ip, server_port, l4_role,
+ * l7_role, protocol, api), the metric {@code latency} (so {@code gala_gopher_l7_api_latency}),
+ * severity INFO (a trace, not a threshold crossed), the value the latency in seconds, and the event
+ * time the end of the response. The description carries the masked text, cut at {@link #MAX_TEXT}
+ * characters.
  */
 final class SlowRequestEvents {
   static final String TABLE = "l7_rpc_api";
@@ -52,11 +53,31 @@ final class SlowRequestEvents {
     labels.put("ContainerID", "");
     labels.put("POD", "");
     labels.put("Device", "");
-    String description = String.format(Locale.ROOT, "Slow %s request %s of %s(%d) took %.3f ms (client %s, server %s): %s",
-        r.protocol(), r.api(), r.comm(), r.tgid(), r.latencyNs() / 1e6, r.client(), r.server(),
-        SlowRequestJson.bounded(r.text(), MAX_TEXT));
+    String description =
+        String.format(
+            Locale.ROOT,
+            "Slow %s request %s of %s(%d) took %.3f ms (client %s, server %s): %s",
+            r.protocol(),
+            r.api(),
+            r.comm(),
+            r.tgid(),
+            r.latencyNs() / 1e6,
+            r.client(),
+            r.server(),
+            SlowRequestJson.bounded(r.text(), MAX_TEXT));
     String entityId = EntityIds.entityId(machineId, ENTITY, List.copyOf(keys.values()));
-    return new SubHealthEvent(r.timestampMillis(), machineId, entityId, TABLE, ENTITY, METRIC, Severity.INFO,
-        description, keys, labels, r.latencyNs() / 1e9, 0);
+    return new SubHealthEvent(
+        r.timestampMillis(),
+        machineId,
+        entityId,
+        TABLE,
+        ENTITY,
+        METRIC,
+        Severity.INFO,
+        description,
+        keys,
+        labels,
+        r.latencyNs() / 1e9,
+        0);
   }
 }

@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * The body of {@code GET /l7/slow_requests}: {@code {"periods": [{"timestamp": <ms>, "requests":
  * [{"timestamp", "latency_ns", "protocol", "api", "text", "tgid", "comm", "l7_role", "client",
- * "server"}, ...]}, ...]}}, newest period first, slowest request first. Texts longer than
- * {@link #MAX_TEXT} characters are cut and end with "...".
+ * "server"}, ...]}, ...]}}, newest period first, slowest request first. Texts longer than {@link
+ * #MAX_TEXT} characters are cut and end with "...".
  */
 final class SlowRequestJson {
   static final int MAX_TEXT = 512;
@@ -58,7 +58,9 @@ final class SlowRequestJson {
     g.writeEndObject();
   }
 
-  /** At most max characters: longer texts keep max - 3 and end with "..." (never a split surrogate). */
+  /**
+   * At most max characters: longer texts keep max - 3 and end with "..." (never a split surrogate).
+   */
   static String bounded(String text, int max) {
     if (text == null) {
       return "";

@@ -13,8 +13,9 @@ import java.util.logging.Logger;
 /**
  * Sends the l7 probe's slowest requests of each period on, once per sample (after the probes were
  * read, when the period's list is complete): into a {@link SlowRequestLog} for {@code GET
- * /l7/slow_requests}, as events to Kafka when the transport is on, and as OTLP spans when an endpoint is
- * configured. A period the probe did not complete (stopped, or its sample failed) is not sent twice.
+ * /l7/slow_requests}, as events to Kafka when the transport is on, and as OTLP spans when an
+ * endpoint is configured. A period the probe did not complete (stopped, or its sample failed) is
+ * not sent twice.
  *
  * <pre>{@code
  * SlowRequestTraces traces = new SlowRequestTraces(l7::slowRequests, kafka::publish, spans);
@@ -24,8 +25,10 @@ import java.util.logging.Logger;
  */
 public final class SlowRequestTraces implements SampleListener, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(SlowRequestTraces.class.getName());
+
   /** A minute of 5 s periods. */
   static final int PERIODS = 12;
+
   /** The l7 probe's own limit (param slow_requests at most 1000). */
   static final int PER_PERIOD = 1000;
 
@@ -40,7 +43,8 @@ public final class SlowRequestTraces implements SampleListener, AutoCloseable {
    * @param events where events go (the Kafka exporter), or null
    * @param spans the OTLP span exporter, or null
    */
-  public SlowRequestTraces(Supplier<List<SlowRequest>> source, Consumer<List<SubHealthEvent>> events, OtlpSpans spans) {
+  public SlowRequestTraces(
+      Supplier<List<SlowRequest>> source, Consumer<List<SubHealthEvent>> events, OtlpSpans spans) {
     this.source = source;
     this.events = events;
     this.spans = spans;
@@ -50,14 +54,16 @@ public final class SlowRequestTraces implements SampleListener, AutoCloseable {
   public void onSample(Sample sample) {
     List<SlowRequest> requests = source.get();
     synchronized (this) {
-      // The probe hands out a new list at each period's end: the same list again is a period not ended.
+      // The probe hands out a new list at each period's end: the same list again is a period not
+      // ended.
       if (requests == previous || requests.isEmpty()) {
         previous = requests;
         return;
       }
       previous = requests;
     }
-    List<SlowRequest> kept = requests.size() > PER_PERIOD ? requests.subList(0, PER_PERIOD) : requests;
+    List<SlowRequest> kept =
+        requests.size() > PER_PERIOD ? requests.subList(0, PER_PERIOD) : requests;
     log.add(sample.timestampMillis(), kept);
     if (events != null) {
       events.accept(SlowRequestEvents.of(sample.identity().machineId(), kept));
@@ -66,7 +72,14 @@ public final class SlowRequestTraces implements SampleListener, AutoCloseable {
       try {
         spans.emit(kept);
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "l7 slow requests: emitting " + kept.size() + " spans to " + spans.endpoint() + " failed", e);
+        LOG.log(
+            Level.WARNING,
+            "l7 slow requests: emitting "
+                + kept.size()
+                + " spans to "
+                + spans.endpoint()
+                + " failed",
+            e);
       }
     }
   }

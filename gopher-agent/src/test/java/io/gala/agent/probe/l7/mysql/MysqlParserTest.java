@@ -16,10 +16,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Byte-level tests on sessions recorded from MariaDB 10.11 with the mariadb client and sysbench. */
+/**
+ * Byte-level tests on sessions recorded from MariaDB 10.11 with the mariadb client and sysbench.
+ */
 class MysqlParserTest {
   private static Result replay(String transcript, Cut cut, int capture) {
-    return Transcript.load(transcript).replay(sink -> new MysqlParser(Limits.DEFAULT, sink, true), cut, capture);
+    return Transcript.load(transcript)
+        .replay(sink -> new MysqlParser(Limits.DEFAULT, sink, true), cut, capture);
   }
 
   @ParameterizedTest
@@ -27,9 +30,14 @@ class MysqlParserTest {
   void matchesEveryStatementOfAClientSession(Cut cut) {
     Result r = replay("mysql/cli.txt", cut, Integer.MAX_VALUE);
 
-    assertThat(r.exchanges()).extracting(Exchange::api).containsExactly("CREATE", "INSERT", "SELECT", "SELECT",
-        "BEGIN", "UPDATE", "COMMIT", "SELECT", "SELECT", "SELECT", "DELETE");
-    assertThat(r.exchanges()).filteredOn(e -> e.status().isError()).extracting(Exchange::text)
+    assertThat(r.exchanges())
+        .extracting(Exchange::api)
+        .containsExactly(
+            "CREATE", "INSERT", "SELECT", "SELECT", "BEGIN", "UPDATE", "COMMIT", "SELECT", "SELECT",
+            "SELECT", "DELETE");
+    assertThat(r.exchanges())
+        .filteredOn(e -> e.status().isError())
+        .extracting(Exchange::text)
         .containsExactly("select * from nosuchtable");
     assertThat(r.exchanges()).noneMatch(e -> e.status() == Status.NO_RESPONSE);
     assertThat(r.parser().broken()).isFalse();
@@ -59,15 +67,22 @@ class MysqlParserTest {
   @Test
   void readsResultSetsWithoutEofPackets() {
     // CLIENT_DEPRECATE_EOF: column count, one definition, a row, then OK with the 0xFE header.
-    Result r = Transcript.of(List.of(
-        packet(true, 0, bytes(0x03), ascii("select 1")),
-        packet(false, 1, bytes(0x01)),
-        packet(false, 2, bytes(0x03), ascii("def"), bytes(0, 0, 0, 1, '1', 0, 0x0c, 0x3f, 0, 1, 0, 0, 0, 8, 0x81, 0, 0, 0, 0)),
-        packet(false, 3, bytes(0x01, '1')),
-        packet(false, 4, bytes(0xfe, 0, 0, 0x02, 0, 0, 0)),
-        packet(true, 0, bytes(0x0e)),
-        packet(false, 1, bytes(0, 0, 0, 2, 0, 0, 0))))
-        .replay(sink -> new MysqlParser(Limits.DEFAULT, sink, false), Cut.RECORDED);
+    Result r =
+        Transcript.of(
+                List.of(
+                    packet(true, 0, bytes(0x03), ascii("select 1")),
+                    packet(false, 1, bytes(0x01)),
+                    packet(
+                        false,
+                        2,
+                        bytes(0x03),
+                        ascii("def"),
+                        bytes(0, 0, 0, 1, '1', 0, 0x0c, 0x3f, 0, 1, 0, 0, 0, 8, 0x81, 0, 0, 0, 0)),
+                    packet(false, 3, bytes(0x01, '1')),
+                    packet(false, 4, bytes(0xfe, 0, 0, 0x02, 0, 0, 0)),
+                    packet(true, 0, bytes(0x0e)),
+                    packet(false, 1, bytes(0, 0, 0, 2, 0, 0, 0))))
+            .replay(sink -> new MysqlParser(Limits.DEFAULT, sink, false), Cut.RECORDED);
 
     assertThat(r.exchanges()).extracting(Exchange::api).containsExactly("SELECT", "PING");
     assertThat(r.exchanges()).allMatch(e -> e.status() == Status.OK);

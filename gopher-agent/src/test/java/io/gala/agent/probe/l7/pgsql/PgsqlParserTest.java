@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class PgsqlParserTest {
   private static Result replay(String transcript, Cut cut, int capture) {
-    return Transcript.load(transcript).replay(sink -> new PgsqlParser(Limits.DEFAULT, sink, true), cut, capture);
+    return Transcript.load(transcript)
+        .replay(sink -> new PgsqlParser(Limits.DEFAULT, sink, true), cut, capture);
   }
 
   @ParameterizedTest
@@ -32,11 +33,15 @@ class PgsqlParserTest {
 
     // 19 statements sent one by one (psql splits at semicolons, ";" alone is an empty query).
     assertThat(r.exchanges()).hasSize(19);
-    assertThat(r.exchanges()).extracting(Exchange::api).startsWith("SELECT", "INSERT", "BEGIN", "UPDATE", "COMMIT");
+    assertThat(r.exchanges())
+        .extracting(Exchange::api)
+        .startsWith("SELECT", "INSERT", "BEGIN", "UPDATE", "COMMIT");
     // xact_commit rose by 9: the session start, 7 statements or blocks, and the empty query.
     assertThat(r.commits()).isEqualTo(9);
     assertThat(r.commitsWithoutRequest()).isEqualTo(1);
-    assertThat(r.exchanges()).filteredOn(e -> e.status().isError()).extracting(Exchange::text)
+    assertThat(r.exchanges())
+        .filteredOn(e -> e.status().isError())
+        .extracting(Exchange::text)
         .containsExactly("select * from nosuchtable;", "select 1/0;");
     assertThat(r.exchanges()).noneMatch(e -> e.status() == Status.NO_RESPONSE);
     assertThat(((PgsqlParser) r.parser()).database()).isEqualTo("postgres");
@@ -49,7 +54,9 @@ class PgsqlParserTest {
       Result setup = replay("pgsql/pgbench-setup.txt", cut, Integer.MAX_VALUE);
       Result client = replay("pgsql/" + transcript, cut, Integer.MAX_VALUE);
 
-      assertThat(setup.commits() + client.commits()).as(transcript + " cut " + cut).isEqualTo(serverCommits);
+      assertThat(setup.commits() + client.commits())
+          .as(transcript + " cut " + cut)
+          .isEqualTo(serverCommits);
       // pgbench -t 3: three TPC-B-like transactions of 7 statements, each one request.
       assertThat(client.count("UPDATE")).as(transcript).isEqualTo(9);
       assertThat(client.count("INSERT")).isEqualTo(3);
@@ -68,11 +75,13 @@ class PgsqlParserTest {
 
   @Test
   void stopsAtTlsAfterAnAcceptedSslRequest() {
-    Result r = Transcript.of(List.of(
-        new Chunk(true, new byte[] {0, 0, 0, 8, 4, (byte) 0xd2, 0x16, 0x2f}),
-        new Chunk(false, new byte[] {'S'}),
-        new Chunk(true, new byte[] {0x16, 3, 1, 0, 5, 1, 0, 0, 1, 0})))
-        .replay(sink -> new PgsqlParser(Limits.DEFAULT, sink, true), Cut.RECORDED);
+    Result r =
+        Transcript.of(
+                List.of(
+                    new Chunk(true, new byte[] {0, 0, 0, 8, 4, (byte) 0xd2, 0x16, 0x2f}),
+                    new Chunk(false, new byte[] {'S'}),
+                    new Chunk(true, new byte[] {0x16, 3, 1, 0, 5, 1, 0, 0, 1, 0})))
+            .replay(sink -> new PgsqlParser(Limits.DEFAULT, sink, true), Cut.RECORDED);
 
     assertThat(r.parser().broken()).isTrue();
   }

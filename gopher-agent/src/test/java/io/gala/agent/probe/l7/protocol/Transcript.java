@@ -13,9 +13,9 @@ import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
 
 /**
- * A conversation with a real server, recorded by {@code src/test/resources/l7/record.py} as one line
- * per read ({@code C <hex>} from the client, {@code S <hex>} from the server), replayed into a parser
- * with the recorded chunking or a harder one.
+ * A conversation with a real server, recorded by {@code src/test/resources/l7/record.py} as one
+ * line per read ({@code C <hex>} from the client, {@code S <hex>} from the server), replayed into a
+ * parser with the recorded chunking or a harder one.
  */
 public final class Transcript {
   /** One recorded read. */
@@ -38,7 +38,8 @@ public final class Transcript {
       BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
       for (String line = r.readLine(); line != null; line = r.readLine()) {
         if (!line.isBlank()) {
-          chunks.add(new Chunk(line.charAt(0) == 'C', HexFormat.of().parseHex(line.substring(2).strip())));
+          chunks.add(
+              new Chunk(line.charAt(0) == 'C', HexFormat.of().parseHex(line.substring(2).strip())));
         }
       }
       return new Transcript(chunks);
@@ -81,23 +82,24 @@ public final class Transcript {
   }
 
   /**
-   * Feeds every chunk, cut as asked, each segment captured up to {@code capture} bytes (the rest is a
-   * hole, as the kernel's bounded copy leaves it), 1 us apart; closes the parser at the end.
+   * Feeds every chunk, cut as asked, each segment captured up to {@code capture} bytes (the rest is
+   * a hole, as the kernel's bounded copy leaves it), 1 us apart; closes the parser at the end.
    */
   public Result replay(Function<ExchangeSink, StreamParser> factory, Cut cut, int capture) {
     List<Exchange> out = new ArrayList<>();
     int[] commits = new int[1];
-    ExchangeSink sink = new ExchangeSink() {
-      @Override
-      public void accept(Exchange e) {
-        out.add(e);
-      }
+    ExchangeSink sink =
+        new ExchangeSink() {
+          @Override
+          public void accept(Exchange e) {
+            out.add(e);
+          }
 
-      @Override
-      public void commitsWithoutRequest(Protocol p, int n) {
-        commits[0] += n;
-      }
-    };
+          @Override
+          public void commitsWithoutRequest(Protocol p, int n) {
+            commits[0] += n;
+          }
+        };
     StreamParser parser = factory.apply(sink);
     long ts = 1_000;
     for (Chunk c : cut(cut)) {

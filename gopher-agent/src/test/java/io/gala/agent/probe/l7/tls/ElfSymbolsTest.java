@@ -13,14 +13,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** ElfSymbols against binutils' own reading of libssl.so.3 (readelf) and against files that are not ELF. */
+/**
+ * ElfSymbols against binutils' own reading of libssl.so.3 (readelf) and against files that are not
+ * ELF.
+ */
 class ElfSymbolsTest {
   private static final Path LIBSSL = Path.of("/usr/lib/x86_64-linux-gnu/libssl.so.3");
 
   @Test
   void findsTheFileOffsetsReadelfGives() throws Exception {
     assumeTrue(Files.isRegularFile(LIBSSL), "needs " + LIBSSL + " (Debian's libssl3)");
-    Map<String, Long> offsets = ElfSymbols.functionOffsets(LIBSSL, Set.of("SSL_read", "SSL_write", "SSL_nonexistent"));
+    Map<String, Long> offsets =
+        ElfSymbols.functionOffsets(LIBSSL, Set.of("SSL_read", "SSL_write", "SSL_nonexistent"));
 
     assertThat(offsets).containsOnlyKeys("SSL_read", "SSL_write");
     for (Map.Entry<String, Long> f : offsets.entrySet()) {
@@ -32,15 +36,20 @@ class ElfSymbolsTest {
   void rejectsAFileThatIsNotElf() throws Exception {
     Path text = Files.createTempFile("gt-l7tls", ".txt");
     try {
-      Files.writeString(text, "not an ELF file, but long enough to have a header's worth of bytes in it....");
+      Files.writeString(
+          text, "not an ELF file, but long enough to have a header's worth of bytes in it....");
       assertThatThrownBy(() -> ElfSymbols.functionOffsets(text, Set.of("SSL_read")))
-          .isInstanceOf(IOException.class).hasMessageContaining("not a 64-bit little-endian ELF");
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("not a 64-bit little-endian ELF");
     } finally {
       Files.delete(text);
     }
   }
 
-  /** The symbol's value from readelf --dyn-syms, turned into a file offset with readelf -l's LOAD segments. */
+  /**
+   * The symbol's value from readelf --dyn-syms, turned into a file offset with readelf -l's LOAD
+   * segments.
+   */
   private static long readelfOffset(String name) throws Exception {
     long value = -1;
     for (String line : readelf("--dyn-syms", "-W").split("\n")) {
@@ -50,8 +59,11 @@ class ElfSymbolsTest {
       }
     }
     assertThat(value).as("readelf knows %s", name).isPositive();
-    Matcher load = Pattern.compile("LOAD\\s+0x(\\p{XDigit}+)\\s+0x(\\p{XDigit}+)\\s+0x\\p{XDigit}+\\s+0x\\p{XDigit}+"
-        + "\\s+0x(\\p{XDigit}+)").matcher(readelf("-l", "-W"));
+    Matcher load =
+        Pattern.compile(
+                "LOAD\\s+0x(\\p{XDigit}+)\\s+0x(\\p{XDigit}+)\\s+0x\\p{XDigit}+\\s+0x\\p{XDigit}+"
+                    + "\\s+0x(\\p{XDigit}+)")
+            .matcher(readelf("-l", "-W"));
     while (load.find()) {
       long offset = Long.parseLong(load.group(1), 16);
       long vaddr = Long.parseLong(load.group(2), 16);
