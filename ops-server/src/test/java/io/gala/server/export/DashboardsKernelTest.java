@@ -47,8 +47,12 @@ class DashboardsKernelTest {
   static final int CONTROL_PORT = 16701;
   static final int PROMETHEUS_PORT = 16702;
   static final int TCP_PORT = 16703;
-  /** $__rate_interval and $__interval as Grafana would pick them for a 1 s scrape interval. */
-  static final String RATE_INTERVAL = "15s";
+  /**
+   * $__rate_interval and $__interval. Scrapes every 2 s (the agent samples every second); Grafana's
+   * $__rate_interval would be 8 s for a datasource set to 2 s, 30 s leaves room for a scrape that
+   * times out on this shared 2-core machine.
+   */
+  static final String RATE_INTERVAL = "30s";
   static final String INTERVAL = "2s";
 
   /**
@@ -106,7 +110,18 @@ class DashboardsKernelTest {
               except OSError:
                   time.sleep(0.2)
           c.setblocking(False)
+          last = 0
           while True:
+              if time.time() - last > 1:
+                  # A fresh connection every second: the connect latency panel needs connections born
+                  # within its rate window.
+                  last = time.time()
+                  try:
+                      s = socket.create_connection(('%s', %d), timeout=3)
+                      s.sendall(b'hello')
+                      s.close()
+                  except OSError:
+                      pass
               try:
                   c.send(b'x' * 16384)
               except BlockingIOError:
@@ -116,7 +131,7 @@ class DashboardsKernelTest {
               except BlockingIOError:
                   pass
               time.sleep(0.01)
-          """.formatted(IP_SERVER, TCP_PORT));
+          """.formatted(IP_SERVER, TCP_PORT, IP_SERVER, TCP_PORT));
 
       Path image = tmp.resolve("loop.img");
       try (var f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
@@ -159,12 +174,18 @@ class DashboardsKernelTest {
         for (DashboardsTest.Query q : queries) {
           String expr = substitute(q.expr(), variables);
           JsonNode r = PrometheusScrapeTest.query(http, PROMETHEUS_PORT, expr);
-          if (!r.path("status").asText().equals("success") || r.path("data").path("result").isEmpty()) {
-            failed.add(title(q) + " / " + q.panel() + ": " + expr + " -> " + r);
+          String problem = problem(q, r);
+          if (problem != null) {
+            failed.add(title(q) + " / " + q.panel() + ": " + expr + " -> " + problem + ": " + abbreviated(r));
           }
         }
       } while (!failed.isEmpty() && System.currentTimeMillis() < deadline);
-      assertThat(failed).as("panels without data (dashboard / panel: query); agent log tail:\n%s\nprometheus log tail:\n%s",
+      for (DashboardsTest.Query q : queries) {
+        JsonNode r = PrometheusScrapeTest.query(http, PROMETHEUS_PORT, substitute(q.expr(), variables));
+        System.out.printf("%-75s series=%d max=%s%n", key(q), r.path("data").path("result").size(), max(r));
+      }
+      assertThat(failed).as("panels without data (dashboard / panel: query); scrapes: %s; agent log tail:\n%s\n"
+          + "prometheus log tail:\n%s", scrapes(http),
           tail(tmp.resolve("agent.log")), tail(tmp.resolve("prometheus.log"))).isEmpty();
 
       // The traffic did what the TCP panels are about: the kernel's own counters in each namespace.
@@ -187,6 +208,73 @@ class DashboardsKernelTest {
         Files.deleteIfExists(dir.getParent());
       }
     }
+  }
+
+  /**
+   * Panels about the faults this test injects: their value must be above 0, not merely present (a
+   * series of zeros would pass a panel whose metric never moves). Keyed like {@link #key}.
+   */
+  static final List<String> MUST_MOVE = List.of(
+      "tcp-links.json / Retransmitted segments / gala_gopher_tcp_link_retran_packets",
+      "tcp-links.json / Dropped packets / gala_gopher_tcp_link_drops",
+      "tcp-links.json / Drops by kernel reason / gala_gopher_tcp_drop_packets",
+      "tcp-links.json / Bytes received / gala_gopher_tcp_link_rx_bytes",
+      "tcp-links.json / Bytes sent / gala_gopher_tcp_link_tx_bytes",
+      "block-io.json / Throughput / gala_gopher_block_read_bytes",
+      "block-io.json / Throughput / gala_gopher_block_write_bytes",
+      "block-io.json / IOPS / gala_gopher_block_read_ops",
+      "block-io.json / IOPS / gala_gopher_block_write_ops",
+      "block-io.json / Process block throughput / gala_gopher_proc_bio_read_bytes",
+      "processes-containers.json / Container CPU / gala_gopher_container_cpu_usage_seconds_total",
+      "processes-containers.json / Container CPU throttled / gala_gopher_container_cpu_cfs_throttled_seconds_total");
+
+  /**
+   * Why a panel's answer is not data, or null: an error, no series, only NaN (a quantile over a window
+   * without observations draws nothing in Grafana), or zeros where the test's fault must show.
+   */
+  static String problem(DashboardsTest.Query q, JsonNode r) {
+    if (!r.path("status").asText().equals("success")) {
+      return "query failed";
+    }
+    JsonNode result = r.path("data").path("result");
+    if (result.isEmpty()) {
+      return "no series";
+    }
+    double max = max(r);
+    if (Double.isNaN(max)) {
+      return "only NaN";
+    }
+    if (MUST_MOVE.contains(key(q)) && !(max > 0)) {
+      return "all zero although the test's traffic moves it";
+    }
+    return null;
+  }
+
+  /** The largest non-NaN value of an instant-query answer, NaN when there is none. */
+  static double max(JsonNode r) {
+    double max = Double.NaN;
+    for (JsonNode s : r.path("data").path("result")) {
+      double v = Double.parseDouble(s.path("value").path(1).asText("NaN"));
+      if (!Double.isNaN(v) && (Double.isNaN(max) || v > max)) {
+        max = v;
+      }
+    }
+    return max;
+  }
+
+  /** Scrapes in the last minute, how many succeeded, and the slowest, for a failure message. */
+  static String scrapes(HttpClient http) throws IOException, InterruptedException {
+    StringBuilder out = new StringBuilder();
+    for (String q : List.of("count_over_time(up[1m])", "sum_over_time(up[1m])",
+        "max_over_time(scrape_duration_seconds[1m])")) {
+      out.append(q).append(" = ").append(max(PrometheusScrapeTest.query(http, PROMETHEUS_PORT, q))).append("; ");
+    }
+    return out.toString();
+  }
+
+  static String abbreviated(JsonNode r) {
+    String s = r.toString();
+    return s.length() > 600 ? s.substring(0, 600) + "..." : s;
   }
 
   static String key(DashboardsTest.Query q) {
@@ -254,7 +342,7 @@ class DashboardsKernelTest {
 
   Process startPrometheus(Path dir) throws IOException {
     Files.writeString(dir.resolve("prometheus.yml"), """
-        global: {scrape_interval: 1s, evaluation_interval: 1s}
+        global: {scrape_interval: 2s, scrape_timeout: 2s, evaluation_interval: 2s}
         scrape_configs:
           - job_name: gala-agent
             honor_timestamps: true
