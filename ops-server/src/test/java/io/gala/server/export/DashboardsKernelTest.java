@@ -165,7 +165,7 @@ class DashboardsKernelTest {
 
       // Two scrape intervals after the traffic started at the least, then until every panel has data or
       // 60 s passed (the rate window must first hold two samples of each new series).
-      Thread.sleep(2_000);
+      Thread.sleep(4_000);
       List<String> failed = new ArrayList<>();
       long deadline = System.currentTimeMillis() + 60_000;
       do {
