@@ -34,8 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The real Prometheus (Debian package) scrapes a running server's /actuator/prometheus while
  * agents' records flow in and snapshots are taken; after two scrape intervals every query of the
- * Topology dashboard returns data. The agent dashboards need a scraped agent with traffic: see
- * docs/server.md.
+ * Topology dashboard returns data. The agent dashboards: {@link DashboardsKernelTest}.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
