@@ -20,7 +20,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,7 +120,7 @@ public final class TcpProbe implements Probe {
   private Map<Long, TcpRecord> lastFinals = Map.of();
 
   /** Sockets reported alive at the last sample: their final records keep their own series. */
-  private Set<Long> liveAtLastSample = Set.of();
+  private Map<Long, Tuple> liveAtLastSample = Map.of();
 
   private ShortLinkRollup rollup = new ShortLinkRollup(DEFAULT_FOLD_THRESHOLD, FOLD_QUIET_MILLIS);
 
@@ -248,7 +247,10 @@ public final class TcpProbe implements Probe {
     List<List<Row>> shortLived = new ArrayList<>();
     for (TcpRecord r : finals) {
       finalBySock.put(r.sock(), r);
-      if (liveAtLastSample.contains(r.sock())) {
+      // By address and tuple: the kernel hands a freed socket's memory to the next connection at
+      // once,
+      // so in a storm a new short connection often has the address of one seen alive last time.
+      if (r.tuple().equals(liveAtLastSample.get(r.sock()))) {
         emit(r, drops, owners, sink);
       } else {
         List<Row> rows = new ArrayList<>(1);
@@ -260,13 +262,13 @@ public final class TcpProbe implements Probe {
     }
     long now = System.currentTimeMillis();
     rollup.fold(shortLived, now).forEach(sink);
-    Set<Long> liveNow = new HashSet<>();
+    Map<Long, Tuple> liveNow = new HashMap<>();
     for (TcpRecord r : live) {
       TcpRecord fin = finalBySock.get(r.sock());
       // Closed between the iterator's read and the drain: the final record already said it all.
       if (fin == null || !fin.tuple().equals(r.tuple())) {
         emit(r, drops, owners, sink);
-        liveNow.add(r.sock());
+        liveNow.put(r.sock(), r.tuple());
       }
     }
     rollup.emit(sink, now);
