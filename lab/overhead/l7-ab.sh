@@ -121,9 +121,9 @@ done
 
 # Per-program cost of the l7 programs under redis-benchmark load: captured (no snoopers: every TCP I/O
 # is watched) and filtered out early (only an idle process snooped, so redis and its clients are not).
+set_l7 running
 OTHERS=$(bpftool prog show -j | python3 -c 'import json, sys; print(sum(1 for p in json.load(sys.stdin) if p.get("name", "").startswith("l7_")))')
 OURS=$({ grep -h '^prog_id:' /proc/$AGENT/fdinfo/* 2>/dev/null || true; } | sort -u | wc -l)
-set_l7 running
 cost() { # label
   redis-benchmark -p $REDIS_PORT -t get,set -n 100000000 -c 50 -q >/dev/null 2>&1 &
   local rb=$!
