@@ -53,22 +53,60 @@ final class ShortLinkRollup {
    * tcp_drop rows) and returns the rows to export one by one; the rest are folded.
    */
   List<Row> fold(List<List<Row>> shortLived, long nowMillis) {
-    Map<String, List<List<Row>>> byPeer = new LinkedHashMap<>();
-    for (List<Row> rows : shortLived) {
-      byPeer.computeIfAbsent(peerKey(rows.get(0)), k -> new ArrayList<>()).add(rows);
-    }
     List<Row> individual = new ArrayList<>();
-    byPeer.forEach(
-        (peer, connections) -> {
-          if (connections.size() > threshold || storming.containsKey(peer)) {
-            storming.put(peer, nowMillis);
-            connections.forEach(rows -> rows.forEach(this::add));
-            foldedConnections += connections.size();
-          } else {
-            connections.forEach(individual::addAll);
-          }
-        });
+    Period period = period(nowMillis);
+    shortLived.forEach(rows -> period.offer(rows, individual::add));
+    period.finish(individual::add);
     return individual;
+  }
+
+  /**
+   * The short connections of one sample, offered one by one so that a storm never piles up rows.
+   */
+  Period period(long nowMillis) {
+    return new Period(nowMillis);
+  }
+
+  /**
+   * One sample's short connections. A connection of a key already storming is folded at once; the
+   * others wait, up to the threshold per key, to be exported one by one at {@link #finish}. The key
+   * whose waiting list passes the threshold starts storming and its list is folded: at most {@code
+   * threshold} connections' rows per key are held.
+   */
+  final class Period {
+    private final long nowMillis;
+    private final Map<String, List<List<Row>>> waiting = new LinkedHashMap<>();
+
+    private Period(long nowMillis) {
+      this.nowMillis = nowMillis;
+    }
+
+    void offer(List<Row> rows, Consumer<Row> sink) {
+      if (rows.isEmpty()) {
+        return;
+      }
+      String peer = peerKey(rows.get(0));
+      if (storming.containsKey(peer)) {
+        storming.put(peer, nowMillis);
+        rows.forEach(ShortLinkRollup.this::add);
+        foldedConnections++;
+        return;
+      }
+      List<List<Row>> list = waiting.computeIfAbsent(peer, k -> new ArrayList<>());
+      list.add(rows);
+      if (list.size() > threshold) {
+        storming.put(peer, nowMillis);
+        list.forEach(r -> r.forEach(ShortLinkRollup.this::add));
+        foldedConnections += list.size();
+        waiting.remove(peer);
+      }
+    }
+
+    /** Exports the connections of keys that stayed under the threshold, one by one. */
+    void finish(Consumer<Row> sink) {
+      waiting.values().forEach(list -> list.forEach(rows -> rows.forEach(sink)));
+      waiting.clear();
+    }
   }
 
   /** Emits the folded rows of keys still storming; forgets keys quiet for {@code quietMillis}. */

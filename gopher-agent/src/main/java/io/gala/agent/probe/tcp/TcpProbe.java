@@ -74,10 +74,12 @@ public final class TcpProbe implements Probe {
    * lost.
    */
   /**
-   * Final records held between two samples, by their size: 64 MB is 6 s of a 10k connections/s
-   * storm seen from both ends (about 350 bytes per record), beyond which records are counted lost.
+   * Final records held between two samples, by their size: 32 MB is about 4.5 s of a 10k
+   * connections/s storm seen from both ends (about 350 bytes per record, about twice that once
+   * decoded at the sample), beyond which records are counted lost: more would not fit a 256 MB
+   * heap.
    */
-  private static final long CLOSED_QUEUE_MAX_BYTES = 64L << 20;
+  private static final long CLOSED_QUEUE_MAX_BYTES = 32L << 20;
 
   private static final long RESCAN_MILLIS = 10_000;
   private static final int DEFAULT_FOLD_THRESHOLD = 256;
@@ -244,24 +246,22 @@ public final class TcpProbe implements Probe {
     DropCounts drops = readDrops();
     Map<Long, Long> owners = new HashMap<>();
     Map<Long, TcpRecord> finalBySock = new HashMap<>();
-    List<List<Row>> shortLived = new ArrayList<>();
+    long now = System.currentTimeMillis();
+    ShortLinkRollup.Period shortLived = rollup.period(now);
     for (TcpRecord r : finals) {
       finalBySock.put(r.sock(), r);
       // By address and tuple: the kernel hands a freed socket's memory to the next connection at
-      // once,
-      // so in a storm a new short connection often has the address of one seen alive last time.
+      // once, so in a storm a new short connection often has the address of one seen alive last
+      // time.
       if (r.tuple().equals(liveAtLastSample.get(r.sock()))) {
         emit(r, drops, owners, sink);
       } else {
-        List<Row> rows = new ArrayList<>(1);
+        List<Row> rows = new ArrayList<>(2);
         emit(r, drops, owners, rows::add);
-        if (!rows.isEmpty()) {
-          shortLived.add(rows);
-        }
+        shortLived.offer(rows, sink);
       }
     }
-    long now = System.currentTimeMillis();
-    rollup.fold(shortLived, now).forEach(sink);
+    shortLived.finish(sink);
     Map<Long, Tuple> liveNow = new HashMap<>();
     for (TcpRecord r : live) {
       TcpRecord fin = finalBySock.get(r.sock());
