@@ -21,7 +21,7 @@ WORK="$(mktemp -d)"
 gcc -O2 -pthread -o "$WORK/connstorm" "$ROOT/lab/tools/connstorm.c"
 HZ=$(getconf CLK_TCK)
 
-java ${AGENT_JVM_OPTS:--Xms16m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m -Xss512k -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30} -jar "$JAR" --export 127.0.0.1:18888 --control 127.0.0.1:19999 \
+java ${AGENT_JVM_OPTS:--Xms16m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m -Xss512k -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+ExitOnOutOfMemoryError} -jar "$JAR" --export 127.0.0.1:18888 --control 127.0.0.1:19999 \
   --probes-init "$WORK/probes.init" --probes "$PROBES" >"$WORK/agent.log" 2>&1 &
 AGENT=$!
 trap 'kill $AGENT 2>/dev/null; wait $AGENT 2>/dev/null; rm -rf "$WORK"' EXIT

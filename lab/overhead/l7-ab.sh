@@ -59,7 +59,7 @@ for _ in $(seq 60); do "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p $PG_PORT && break
 createdb -h 127.0.0.1 -p $PG_PORT -U postgres bench
 pgbench -i -q -s 10 -h 127.0.0.1 -p $PG_PORT -U postgres bench >"$WORK/pginit.log" 2>&1
 
-java ${AGENT_JVM_OPTS:--Xms16m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m -Xss512k -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30} -jar "$JAR" \
+java ${AGENT_JVM_OPTS:--Xms16m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m -Xss512k -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+ExitOnOutOfMemoryError} -jar "$JAR" \
   --export 127.0.0.1:$EXPORT_PORT --control 127.0.0.1:$CONTROL_PORT --probes-init "$WORK/probes.init" --probes l7 \
   >"$WORK/agent.log" 2>&1 &
 AGENT=$!

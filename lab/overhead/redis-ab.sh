@@ -22,7 +22,7 @@ WORK="$(mktemp -d)"
 HZ=$(getconf CLK_TCK)
 redis-server --port $PORT --save '' --appendonly no --daemonize no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
 REDIS=$!
-java ${AGENT_JVM_OPTS:--Xms16m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m -Xss512k -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30} -jar "$JAR" --export 127.0.0.1:18889 --control 127.0.0.1:19998 \
+java ${AGENT_JVM_OPTS:--Xms16m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m -Xss512k -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+ExitOnOutOfMemoryError} -jar "$JAR" --export 127.0.0.1:18889 --control 127.0.0.1:19998 \
   --probes-init "$WORK/probes.init" --probes "$PROBES" >"$WORK/agent.log" 2>&1 &
 AGENT=$!
 trap 'kill $AGENT $REDIS 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
