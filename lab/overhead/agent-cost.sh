@@ -38,7 +38,7 @@ metric_sum() { curl -fsS 127.0.0.1:18888/metrics | { grep -E "$1" || true; } | a
 
 echo "idle for ${SECS}s" >&2
 IDLE_CPU=$(cpu_pct "$SECS"); IDLE_RSS=$(rss_mb)
-LOST0=$(metric_sum 'counter="events_lost"'); FULL0=$(metric_sum 'counter="map_full')
+LOST0=$(metric_sum 'counter="events_lost(_queue)?"'); FULL0=$(metric_sum 'counter="map_full')
 echo "storm at ${RATE}/s for ${SECS}s" >&2
 "$WORK/connstorm" -p 17777 -r "$RATE" -d "$SECS" >"$WORK/storm.out" &
 STORM=$!
@@ -48,7 +48,7 @@ COST=$!
 STORM_CPU=$(cpu_pct $((SECS - 2))); STORM_RSS=$(rss_mb)
 wait $STORM $COST
 sleep 6 # one more sample so that the storm's closed connections are read
-LOST=$(( $(metric_sum 'counter="events_lost"') - LOST0 )); FULL=$(( $(metric_sum 'counter="map_full') - FULL0 ))
+LOST=$(( $(metric_sum 'counter="events_lost(_queue)?"') - LOST0 )); FULL=$(( $(metric_sum 'counter="map_full') - FULL0 ))
 cat <<EOF2
 ### Agent cost ($(date -u +%F), $(uname -r), $(nproc) cores)
 Command: \`lab/overhead/agent-cost.sh --seconds $SECS --rate $RATE --probes $PROBES\`
@@ -58,7 +58,7 @@ Command: \`lab/overhead/agent-cost.sh --seconds $SECS --rate $RATE --probes $PRO
 | idle | $IDLE_CPU | $IDLE_RSS |
 | loopback storm: $(cat "$WORK/storm.out") | $STORM_CPU | $STORM_RSS |
 
-Events lost during the storm: $LOST; map-full updates: $FULL.
+Events lost during the storm (ring buffer full or agent queue full): $LOST; map-full updates: $FULL.
 
 BPF programs during the storm (\`bpf-cost $((SECS - 4))\`):
 \`\`\`
