@@ -49,18 +49,6 @@ final class ShortLinkRollup {
   }
 
   /**
-   * Takes the rows of each short-lived connection of this sample (its tcp_link row first, then its
-   * tcp_drop rows) and returns the rows to export one by one; the rest are folded.
-   */
-  List<Row> fold(List<List<Row>> shortLived, long nowMillis) {
-    List<Row> individual = new ArrayList<>();
-    Period period = period(nowMillis);
-    shortLived.forEach(rows -> period.offer(rows, individual::add));
-    period.finish(individual::add);
-    return individual;
-  }
-
-  /**
    * The short connections of one sample, offered one by one so that a storm never piles up rows.
    */
   Period period(long nowMillis) {
