@@ -57,8 +57,8 @@ public final class PrometheusExporter implements SampleListener {
       body = new byte[0]; // the previous text may go while the next one is built
       StringBuilder out = new StringBuilder(64 * 1024);
       PrometheusText.render(out, s.rows(), s.machineId(), timestamps ? s.timestampMillis() : -1);
-      // Encoded straight from the builder: one copy of a text that can be tens of megabytes, not
-      // two.
+      // Encoded from the builder without an intermediate String; the builder can go before the
+      // final array is filled (the text can be tens of megabytes).
       java.nio.ByteBuffer encoded = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(out));
       out = null;
       byte[] bytes = new byte[encoded.remaining()];
